@@ -1,0 +1,64 @@
+/**
+ * The main job, on the built-in fakes (no credentials, no network): list a company's Microsoft 365
+ * subscriptions, pick the monthly one, add a seat, show a dry-run purchase and a typed error.
+ * Run: npm run demo
+ */
+import { MarketplaceError, createMarketplaceClient } from '../src/index.js';
+import { PAX8_SEED_IDS, createMockMarketplace } from '../src/testing/index.js';
+
+const mock = createMockMarketplace();
+mock.start();
+
+const pax8 = createMarketplaceClient({ provider: 'pax8', ...mock.clientOptions('pax8'), actor: 'demo' });
+pax8.on('audit', (e) =>
+  console.log(`  audit: ${e.operation} ${e.outcome} (${String(e.before)} -> ${String(e.after ?? e.requested)})`),
+);
+
+const companyId = PAX8_SEED_IDS.contoso;
+const company = await pax8.getCustomer(companyId);
+console.log(`\n${company.name} on Pax8 — Microsoft 365 subscriptions\n`);
+
+const subs = [];
+for await (const s of pax8.listSubscriptions({ customerId: companyId })) {
+  if (/microsoft 365|exchange/i.test(s.name) && s.status === 'active') subs.push(s);
+}
+console.table(
+  subs.map((s) => ({
+    name: s.name,
+    id: `${s.id.slice(0, 8)}…`,
+    billing: s.billingTerm,
+    commitment: s.commitment?.term ?? 'none',
+    seats: s.quantity,
+    renews: s.renewalDate?.slice(0, 10) ?? '-',
+    'can decrease now': s.constraints.canDecrease ?? 'unknown',
+  })),
+);
+
+const monthly = subs.find((s) => /business premium/i.test(s.name) && s.billingTerm === 'monthly');
+if (!monthly) throw new Error('seed has no monthly Business Premium subscription');
+console.log(`\nAdding one seat to the monthly Business Premium subscription (${monthly.quantity} seats):`);
+const change = await pax8.addSeats({ customerId: companyId, subscriptionId: monthly.id }, 1, {
+  ifCurrent: monthly.quantity,
+});
+console.log(`  before ${change.before} -> after ${change.after} (${change.outcome})`);
+
+console.log('\nDry-run purchase of 5 seats of Microsoft 365 Business Basic, monthly:');
+const order = await pax8.purchase({
+  customerId: companyId,
+  productId: PAX8_SEED_IDS.products.businessBasic,
+  quantity: 5,
+  billingTerm: 'monthly',
+  dryRun: true,
+});
+console.log(`  ${order.outcome}: Pax8 validated ${order.lines.length} line(s); nothing was bought`);
+
+console.log('\nWhat a typed error looks like (removing seats from the annual subscription outside the NCE window):');
+const annual = subs.find((s) => /business premium/i.test(s.name) && s.billingTerm === 'annual');
+try {
+  await pax8.removeSeats({ customerId: companyId, subscriptionId: annual!.id }, 5);
+} catch (error) {
+  if (!(error instanceof MarketplaceError)) throw error;
+  console.log(`  kind: ${error.kind}\n  status: ${error.status}\n  message: ${error.message}\n  hint: ${error.hint}`);
+}
+
+mock.stop();

@@ -1,0 +1,57 @@
+/** An access token and when it stops working. */
+export interface AccessToken {
+  value: string;
+  /** Epoch ms after which the vendor refuses it. */
+  expiresAt: number;
+  /** Epoch ms after which the SDK fetches a new one (shortly before `expiresAt`). */
+  refreshAt?: number;
+}
+
+/**
+ * Supplies access tokens to the HTTP layer. Implementations cache, refresh before expiry and
+ * single-flight; `invalidate` is called once when the vendor answers 401 with a token.
+ */
+export interface TokenProvider {
+  /** A valid token (cached when possible). */
+  getToken(signal?: AbortSignal): Promise<AccessToken>;
+  /** Forgets `token` if it is still the cached one, so the next `getToken` fetches a new one. */
+  invalidate(token: string): void;
+}
+
+/** What a grant returns when it fetches a fresh token. */
+export interface FetchedToken {
+  accessToken: string;
+  /** Lifetime in seconds, as the vendor stated (`expires_in`). */
+  expiresInSeconds: number;
+}
+
+/**
+ * Where access tokens are cached. In-process by default; a shared store (Redis) lets a fleet of processes
+ * use one token. Keys are hashes of every credential field, never a secret.
+ */
+export interface TokenCacheStore {
+  get(key: string): Promise<AccessToken | undefined> | AccessToken | undefined;
+  set(key: string, token: AccessToken): Promise<void> | void;
+  delete(key: string, onlyIf?: string): Promise<void> | void;
+}
+
+/** The default in-process token cache, shared by every client in the process. */
+export class MemoryTokenCache implements TokenCacheStore {
+  readonly #map = new Map<string, AccessToken>();
+  get(key: string): AccessToken | undefined {
+    return this.#map.get(key);
+  }
+  set(key: string, token: AccessToken): void {
+    this.#map.set(key, token);
+  }
+  delete(key: string, onlyIf?: string): void {
+    if (onlyIf === undefined || this.#map.get(key)?.value === onlyIf) this.#map.delete(key);
+  }
+  /** Empties the cache (tests). */
+  clear(): void {
+    this.#map.clear();
+  }
+}
+
+/** The process-wide default token cache. */
+export const defaultTokenCache = new MemoryTokenCache();

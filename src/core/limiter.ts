@@ -1,0 +1,58 @@
+import Bottleneck from 'bottleneck';
+import { ValidationError } from './errors.js';
+
+/** A rate limit: at most `requests` per `perMs` milliseconds, and at most `maxConcurrent` in flight. */
+export interface RateLimit {
+  requests: number;
+  perMs: number;
+  /** Requests in flight at once (default 10). */
+  maxConcurrent?: number;
+}
+
+/** `false` turns limiting off; an object overrides the provider's default. */
+export type RateLimitOption = RateLimit | false;
+
+/** Runs tasks under a limit. Every attempt of every call (retries too) goes through `schedule`. */
+export interface Limiter {
+  schedule<T>(task: () => Promise<T>): Promise<T>;
+}
+
+const unlimited: Limiter = { schedule: (task) => task() };
+
+/** Limiters per key (provider + hash of the credential), so clients sharing a credential share a limit. */
+const limiters = new Map<string, { limiter: Limiter; signature: string }>();
+
+/** Checks a rate-limit option; throws {@link ValidationError} for nonsense. */
+export function validateRateLimit(option: RateLimitOption | undefined): void {
+  if (option === undefined || option === false) return;
+  const issues = [];
+  if (!(Number.isFinite(option.requests) && option.requests > 0)) {
+    issues.push({ path: 'rateLimit.requests', message: 'must be a positive number' });
+  }
+  if (!(Number.isFinite(option.perMs) && option.perMs > 0)) {
+    issues.push({ path: 'rateLimit.perMs', message: 'must be a positive number of milliseconds' });
+  }
+  if (option.maxConcurrent !== undefined && !(Number.isInteger(option.maxConcurrent) && option.maxConcurrent > 0)) {
+    issues.push({ path: 'rateLimit.maxConcurrent', message: 'must be a positive integer' });
+  }
+  if (issues.length) throw new ValidationError('Invalid rateLimit option', issues);
+}
+
+/**
+ * The limiter for a key. Requests are spaced evenly (`minTime = perMs / requests`) rather than let
+ * through in bursts: spacing holds a vendor's "N per minute" whether it counts in fixed or rolling
+ * windows, and needs no reservoir refresh timer.
+ */
+export function getLimiter(key: string, limit: RateLimitOption): Limiter {
+  if (limit === false) return unlimited;
+  const signature = `${limit.requests}/${limit.perMs}/${limit.maxConcurrent ?? 10}`;
+  const existing = limiters.get(key);
+  if (existing && existing.signature === signature) return existing.limiter;
+  const bottleneck = new Bottleneck({
+    maxConcurrent: limit.maxConcurrent ?? 10,
+    minTime: limit.perMs / limit.requests,
+  });
+  const limiter: Limiter = { schedule: (task) => bottleneck.schedule(task) };
+  limiters.set(key, { limiter, signature });
+  return limiter;
+}

@@ -1,0 +1,22 @@
+/** What every entry point re-exports: errors, the client contract, events, paging and the model. */
+export * from './errors.js';
+export type * from './marketplace-client.js';
+export type {
+  Logger,
+  SdkEvents,
+  SdkEventName,
+  AuditEvent,
+  RequestEvent,
+  ResponseEvent,
+  RetryEvent,
+  TokenEvent,
+  WarningEvent,
+} from './events.js';
+export { PagedList, type Page, type ByPageOptions } from './pagination.js';
+export type { CommonClientOptions } from './client-options.js';
+export type { RateLimit, RateLimitOption } from './limiter.js';
+export type { RetryOptions } from './retry.js';
+export type { AccessToken, TokenCacheStore, TokenProvider } from './auth/token-provider.js';
+export { MemoryTokenCache } from './auth/token-provider.js';
+export { Secret } from './redact.js';
+export * from '../model/index.js';

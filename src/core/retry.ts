@@ -1,0 +1,135 @@
+import pRetry from 'p-retry';
+import { MarketplaceError, RateLimitError, ValidationError } from './errors.js';
+import type { EventHub } from './events.js';
+import { sleep } from './sleep.js';
+
+/** Retry settings for reads (writes are never retried blindly; see write-safety.ts). */
+export interface RetryOptions {
+  /** Retries after the first attempt (default 4). */
+  retries?: number;
+  /** First backoff delay in ms (default 500); doubled per attempt with full jitter. */
+  baseDelayMs?: number;
+  /** Longest backoff delay in ms (default 30 000). */
+  maxDelayMs?: number;
+  /** Longest Retry-After the SDK waits; a longer one fails the call at once (default 120 000). */
+  maxRetryAfterMs?: number;
+}
+
+/** How a request may be retried. */
+export type RetryPolicy =
+  /** Reads: network errors, timeouts, 408, 429 and 5xx are retried. */
+  | 'read'
+  /** Writes made idempotent by the vendor (e.g. Partner Center `MS-RequestId`): retried like reads. */
+  | 'idempotent-write'
+  /** Writes: only failures that prove nothing was applied (429, and the 401 token refresh) are retried. */
+  | 'write';
+
+/** Checks a retry option; throws {@link ValidationError} for nonsense. */
+export function validateRetryOptions(options: RetryOptions | undefined): void {
+  if (!options) return;
+  const issues = [];
+  for (const key of ['retries', 'baseDelayMs', 'maxDelayMs', 'maxRetryAfterMs'] as const) {
+    const v = options[key];
+    if (v !== undefined && !(typeof v === 'number' && v >= 0 && !Number.isNaN(v))) {
+      issues.push({ path: `retry.${key}`, message: 'must be a non-negative number' });
+    }
+  }
+  if (issues.length) throw new ValidationError('Invalid retry option', issues);
+}
+
+/** Marks an attempt that failed only because the token was stale; retried once for any policy. */
+export class StaleTokenSignal extends Error {
+  constructor(readonly original: MarketplaceError) {
+    super(original.message);
+  }
+}
+
+/** Whether `error` may be retried under `policy`. */
+export function isRetryable(error: unknown, policy: RetryPolicy): boolean {
+  if (!(error instanceof MarketplaceError) || !error.retryable) return false;
+  if (policy === 'write') return error instanceof RateLimitError;
+  return true;
+}
+
+/** Full-jitter exponential backoff. */
+export function backoffDelay(retry: number, base: number, max: number, random: () => number = Math.random): number {
+  return Math.round(random() * Math.min(max, base * 2 ** retry));
+}
+
+/**
+ * Runs `attempt` with p-retry as the only retry owner. The delay before the next attempt is decided from
+ * the typed error (Retry-After when given, else jittered backoff) and slept at the start of that attempt,
+ * outside the limiter, so waiting never holds a limiter slot.
+ */
+export async function withRetries<T>(
+  attempt: (attemptNumber: number) => Promise<T>,
+  ctx: {
+    policy: RetryPolicy;
+    options: RetryOptions;
+    events: EventHub;
+    provider: string;
+    operation: string;
+    requestId: string;
+    signal?: AbortSignal | undefined;
+  },
+): Promise<T> {
+  const retries = ctx.options.retries ?? 4;
+  const base = ctx.options.baseDelayMs ?? 500;
+  const max = ctx.options.maxDelayMs ?? 30_000;
+  const maxRetryAfter = ctx.options.maxRetryAfterMs ?? 120_000;
+  let pendingDelay = 0;
+  let refreshedToken = false;
+  let backoffs = 0;
+
+  return pRetry(
+    async (n) => {
+      if (pendingDelay > 0) {
+        const d = pendingDelay;
+        pendingDelay = 0;
+        await sleep(d, ctx.signal);
+      }
+      return attempt(n);
+    },
+    {
+      // One extra try is reserved for the 401 token refresh, which must not eat into the read budget.
+      retries: retries + 1,
+      minTimeout: 0,
+      factor: 1,
+      signal: ctx.signal,
+      shouldConsumeRetry: () => true,
+      shouldRetry: ({ error, attemptNumber }) => {
+        let delay: number;
+        let reason: string;
+        let status: number | undefined;
+        if (error instanceof StaleTokenSignal) {
+          if (refreshedToken) throw error.original;
+          refreshedToken = true;
+          delay = 0;
+          reason = 'token refused (401): fetched a new token';
+          status = 401;
+        } else {
+          if (!isRetryable(error, ctx.policy) || backoffs >= retries) return false;
+          const e = error as MarketplaceError;
+          if (e.retryAfterMs !== undefined && e.retryAfterMs > maxRetryAfter) return false;
+          delay = e.retryAfterMs ?? backoffDelay(backoffs, base, max);
+          backoffs += 1;
+          reason = `${e.kind}: ${e.message}`;
+          status = e.status;
+        }
+        pendingDelay = delay;
+        ctx.events.emit('retry', {
+          provider: ctx.provider,
+          operation: ctx.operation,
+          requestId: ctx.requestId,
+          attempt: attemptNumber,
+          delayMs: delay,
+          reason,
+          status,
+        });
+        return true;
+      },
+    },
+  ).catch((error: unknown) => {
+    throw error instanceof StaleTokenSignal ? error.original : error;
+  });
+}

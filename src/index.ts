@@ -1,0 +1,17 @@
+/**
+ * msp-marketplace-sdk: one typed API over the cloud marketplaces MSPs buy licenses from.
+ * Start with {@link createMarketplaceClient}; see README.md and docs/.
+ */
+export {
+  createMarketplaceClient,
+  type MarketplaceClientOptions,
+  type MarketplaceClientByProvider,
+} from './create-client.js';
+export {
+  Pax8Client,
+  createPax8Client,
+  PAX8_DEFAULTS,
+  type Pax8ClientOptions,
+  type Pax8Credentials,
+} from './providers/pax8/client.js';
+export * from './core/public.js';

@@ -1,0 +1,5 @@
+export * from './common.js';
+export * from './customer.js';
+export * from './product.js';
+export * from './subscription.js';
+export * from './operations.js';

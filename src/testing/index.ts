@@ -1,0 +1,15 @@
+/**
+ * `msp-marketplace-sdk/testing`: stateful msw fakes of the vendors' APIs with fault injection.
+ * Needs `msw` (a peer dependency) installed.
+ */
+export {
+  createMockMarketplace,
+  type MockMarketplace,
+  type MockMarketplaceOptions,
+  type FakeClientOptions,
+} from './mock-marketplace.js';
+export { FaultInjector, createRandom, type FaultKind, type FaultRule, type FiredFault } from './kit/faults.js';
+export { RateWindow, type RateWindowOptions } from './kit/rate-window.js';
+export type { VendorFake, Clock } from './kit/types.js';
+export type { RecordedRequest, FakeRequest } from './kit/fake-server.js';
+export * from './pax8/index.js';
