@@ -145,17 +145,17 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
     return this.fetchSubscription(validateInput(SubscriptionRefSchema, ref, 'subscription reference', 'ref'), options);
   }
 
-  setSeats(ref: SubscriptionRef, quantity: number, options: SeatChangeOptions = {}): Promise<SeatChangeResult> {
+  async setSeats(ref: SubscriptionRef, quantity: number, options: SeatChangeOptions = {}): Promise<SeatChangeResult> {
     const q = validateInput(SeatCountSchema, quantity, 'quantity', 'quantity');
     return this.#changeSeats('setSeats', ref, () => q, options);
   }
 
-  addSeats(ref: SubscriptionRef, count: number, options: SeatChangeOptions = {}): Promise<SeatChangeResult> {
+  async addSeats(ref: SubscriptionRef, count: number, options: SeatChangeOptions = {}): Promise<SeatChangeResult> {
     const n = validateInput(SeatDeltaSchema, count, 'seat count', 'count');
     return this.#changeSeats('addSeats', ref, (before) => before + n, options);
   }
 
-  removeSeats(ref: SubscriptionRef, count: number, options: SeatChangeOptions = {}): Promise<SeatChangeResult> {
+  async removeSeats(ref: SubscriptionRef, count: number, options: SeatChangeOptions = {}): Promise<SeatChangeResult> {
     const n = validateInput(SeatDeltaSchema, count, 'seat count', 'count');
     return this.#changeSeats(
       'removeSeats',

@@ -293,7 +293,9 @@ export function seedIngram(state: IngramState, nowMs: number): void {
     });
   };
   const product = (mpnPrefix: string, term?: 'annual' | 'monthly'): IngramProduct => {
-    const found = state.products.find((p) => p.mpn.startsWith(mpnPrefix) && (!term || p.mpn.endsWith(term.toUpperCase())));
+    const found = state.products.find(
+      (p) => p.mpn.startsWith(mpnPrefix) && (!term || p.mpn.endsWith(term.toUpperCase())),
+    );
     if (!found) throw new Error(`seed: no product ${mpnPrefix}`);
     return found;
   };
