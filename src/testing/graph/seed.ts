@@ -53,8 +53,34 @@ export const GRAPH_SEED_IDS = {
   },
 } as const;
 
-const GIVEN = ['Lee', 'Diego', 'Isaiah', 'Joni', 'Lidia', 'Lynne', 'Miriam', 'Nestor', 'Patti', 'Pradeep', 'Grady', 'Henrietta'];
-const SUR = ['Gu', 'Siciliani', 'Langer', 'Sherman', 'Holloway', 'Robbins', 'Graham', 'Wilke', 'Fernandez', 'Gupta', 'Archie', 'Mueller'];
+const GIVEN = [
+  'Lee',
+  'Diego',
+  'Isaiah',
+  'Joni',
+  'Lidia',
+  'Lynne',
+  'Miriam',
+  'Nestor',
+  'Patti',
+  'Pradeep',
+  'Grady',
+  'Henrietta',
+];
+const SUR = [
+  'Gu',
+  'Siciliani',
+  'Langer',
+  'Sherman',
+  'Holloway',
+  'Robbins',
+  'Graham',
+  'Wilke',
+  'Fernandez',
+  'Gupta',
+  'Archie',
+  'Mueller',
+];
 
 /** Options of {@link seedGraphState}. */
 export interface GraphSeedOptions {
@@ -143,10 +169,22 @@ export function seedGraphState(state: GraphState, options: GraphSeedOptions = {}
   }
   for (let n = 98; n < 105; n += 1) generic(n, [ids.skus.exchangeOnlinePlan1], 'US');
   for (let n = 105; n < 107; n += 1) generic(n, [ids.skus.office365E3], 'GB');
-  addGraphUser(tenant, { id: ids.users.unlicensedWithUsageLocation, givenName: 'Megan', surname: 'Bowen', domain, usageLocation: 'US' });
+  addGraphUser(tenant, {
+    id: ids.users.unlicensedWithUsageLocation,
+    givenName: 'Megan',
+    surname: 'Bowen',
+    domain,
+    usageLocation: 'US',
+  });
   generic(108, [], 'US');
   generic(109, [], 'US');
-  addGraphUser(tenant, { id: ids.users.withoutUsageLocation, givenName: 'Alex', surname: 'Wilber', domain, usageLocation: null });
+  addGraphUser(tenant, {
+    id: ids.users.withoutUsageLocation,
+    givenName: 'Alex',
+    surname: 'Wilber',
+    domain,
+    usageLocation: null,
+  });
   generic(111, [], null);
   generic(112, [], null);
 }

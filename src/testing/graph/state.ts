@@ -106,7 +106,13 @@ export const GRAPH_DEFAULT_USER_PROPERTIES = [
 
 /** Adds an empty tenant. */
 export function addGraphTenant(state: GraphState, input: { id: string; displayName: string }): GraphTenant {
-  const tenant: GraphTenant = { id: input.id, displayName: input.displayName, skus: new Map(), users: [], scheduled: [] };
+  const tenant: GraphTenant = {
+    id: input.id,
+    displayName: input.displayName,
+    skus: new Map(),
+    users: [],
+    scheduled: [],
+  };
   state.tenants.set(tenant.id, tenant);
   return tenant;
 }

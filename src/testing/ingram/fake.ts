@@ -77,6 +77,8 @@ export interface IngramFake extends VendorFake<IngramState, IngramCredentials> {
   readonly appliedWrites: IngramAppliedWrite[];
   /** How many requests were refused by the rate limit. */
   readonly rateLimited: number;
+  /** The rate window when `rateLimit` is on. */
+  readonly rateWindow: RateWindow | undefined;
   /** The fake's current time. */
   now(): Date;
   /** Moves the fake's clock forward by `ms` and finishes orders that became due. */
@@ -716,6 +718,7 @@ export function createIngramFake(options: IngramFakeOptions = {}): IngramFake {
     get issuedTokens() {
       return issued;
     },
+    rateWindow,
     get rateLimited() {
       return rateWindow?.rejected ?? 0;
     },

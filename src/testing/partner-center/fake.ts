@@ -213,7 +213,11 @@ export function createPartnerCenterFake(options: PartnerCenterFakeOptions = {}):
   seedPartnerCenterCatalog(state);
   if (options.seed !== false) seedPartnerCenterState(state, { now: now() });
   const rateWindow = options.rateLimit
-    ? new RateWindow({ limit: options.rateLimit.limit, windowMs: options.rateLimit.windowMs, now: () => now().getTime() })
+    ? new RateWindow({
+        limit: options.rateLimit.limit,
+        windowMs: options.rateLimit.windowMs,
+        now: () => now().getTime(),
+      })
     : undefined;
   const asyncUpdates = options.asyncSubscriptionUpdates;
   const updateDelayMs = typeof asyncUpdates === 'object' ? (asyncUpdates.delayMs ?? 30_000) : 30_000;
@@ -334,7 +338,10 @@ export function createPartnerCenterFake(options: PartnerCenterFakeOptions = {}):
     const seekOp = queryParam(req.query, 'seekOperation');
     if (seekOp !== null) {
       if (seekOp.toLowerCase() !== 'next') {
-        return { ok: false, reply: fault(400, 800002, `The seek operation '${seekOp}' is not supported by this fake.`) };
+        return {
+          ok: false,
+          reply: fault(400, 800002, `The seek operation '${seekOp}' is not supported by this fake.`),
+        };
       }
       const token = req.headers.get('MS-ContinuationToken');
       if (!token) {
@@ -428,7 +435,10 @@ export function createPartnerCenterFake(options: PartnerCenterFakeOptions = {}):
     for (const op of state.operations) if (op.status === 'pending' && op.dueAt.getTime() <= t) finish(op, 'completed');
   };
 
-  const newOperation = (input: Omit<PartnerCenterOperation, 'id' | 'status' | 'createdAt' | 'dueAt'>, delay: number) => {
+  const newOperation = (
+    input: Omit<PartnerCenterOperation, 'id' | 'status' | 'createdAt' | 'dueAt'>,
+    delay: number,
+  ) => {
     const createdAt = now();
     const op: PartnerCenterOperation = {
       ...input,
@@ -473,7 +483,10 @@ export function createPartnerCenterFake(options: PartnerCenterFakeOptions = {}):
       );
     }
     const rendered = all.map((c) => renderCustomer(c, false));
-    return { status: 200, body: page(rendered, 'customers', `/customers?size=${size}`, position.offset, size, filterText) };
+    return {
+      status: 200,
+      body: page(rendered, 'customers', `/customers?size=${size}`, position.offset, size, filterText),
+    };
   };
 
   const listSubscriptions = (req: FakeRequest, customerId: string): Reply => {
@@ -522,7 +535,8 @@ export function createPartnerCenterFake(options: PartnerCenterFakeOptions = {}):
         sub.status = 'suspended';
         sub.suspensionReasons = ['CustomerCancellation'];
       } else if (wantStatus === 'active') {
-        if (sub.status !== 'suspended') return fault(400, 800002, `Cannot reactivate a subscription that is ${sub.status}.`);
+        if (sub.status !== 'suspended')
+          return fault(400, 800002, `Cannot reactivate a subscription that is ${sub.status}.`);
         sub.status = 'active';
         sub.suspensionReasons = [];
       } else if (wantStatus === 'deleted') {
@@ -537,7 +551,10 @@ export function createPartnerCenterFake(options: PartnerCenterFakeOptions = {}):
             400,
             800094,
             `The subscription can no longer be cancelled: the cancellation window ended on ${sub.cancellationAllowedUntilDate ?? 'n/a'}.`,
-            { errorName: 'CancellationWindowExpired', parameters: { cancellationAllowedUntilDate: until?.toISOString() ?? '' } },
+            {
+              errorName: 'CancellationWindowExpired',
+              parameters: { cancellationAllowedUntilDate: until?.toISOString() ?? '' },
+            },
           );
         }
         sub.status = 'deleted';
@@ -552,14 +569,21 @@ export function createPartnerCenterFake(options: PartnerCenterFakeOptions = {}):
     }
     if (quantityChange) {
       if (sub.status === 'suspended') {
-        return fault(400, 800091, 'A suspended subscription cannot be updated.', { errorName: 'SubscriptionSuspended' });
+        return fault(400, 800091, 'A suspended subscription cannot be updated.', {
+          errorName: 'SubscriptionSuspended',
+        });
       }
       const sku = rec.catalog
         ? state.products.get(rec.catalog.productId)?.skus.find((s) => s.sku.id === rec.catalog?.skuId)?.sku
         : undefined;
       const min = sku?.minimumQuantity ?? 1;
       const max = sku?.maximumQuantity ?? 10_000;
-      if (typeof wantQuantity !== 'number' || !Number.isInteger(wantQuantity) || wantQuantity < min || wantQuantity > max) {
+      if (
+        typeof wantQuantity !== 'number' ||
+        !Number.isInteger(wantQuantity) ||
+        wantQuantity < min ||
+        wantQuantity > max
+      ) {
         return fault(400, 2002, `Quantity must be a whole number between ${min} and ${max}.`, {
           errorName: 'QuantityOutOfRange',
           parameters: { minimumQuantity: String(min), maximumQuantity: String(max) },
@@ -644,7 +668,9 @@ export function createPartnerCenterFake(options: PartnerCenterFakeOptions = {}):
           errorCode: 10015,
           errorDescription: `At most ${found.sku.maximumQuantity} seats are allowed per subscription.`,
         };
-      } else if (!found.availability.terms.some((t) => t.duration === termDuration && t.billingCycle === billingCycle)) {
+      } else if (
+        !found.availability.terms.some((t) => t.duration === termDuration && t.billingCycle === billingCycle)
+      ) {
         item.error = {
           errorCode: 10013,
           errorDescription: `Term '${termDuration}' billed '${billingCycle}' is not offered for this item.`,
@@ -682,7 +708,11 @@ export function createPartnerCenterFake(options: PartnerCenterFakeOptions = {}):
     const groups = new Map<string, PartnerCenterCartLineItem[]>();
     for (const line of cart.lineItems) {
       if (line.error) {
-        orderErrors.push({ orderGroupId: line.orderGroup, code: line.error.errorCode, description: line.error.errorDescription });
+        orderErrors.push({
+          orderGroupId: line.orderGroup,
+          code: line.error.errorCode,
+          description: line.error.errorDescription,
+        });
         continue;
       }
       groups.set(line.billingCycle, [...(groups.get(line.billingCycle) ?? []), line]);
@@ -742,21 +772,29 @@ export function createPartnerCenterFake(options: PartnerCenterFakeOptions = {}):
 
   const catalog = (req: FakeRequest, rest: string): Reply => {
     const country = queryParam(req.query, 'country');
-    if (!country) return fault(400, 800002, "The 'country' query parameter is required.", { errorName: 'InvalidInput' });
+    if (!country)
+      return fault(400, 800002, "The 'country' query parameter is required.", { errorName: 'InvalidInput' });
     const countryCode = country.toUpperCase();
     const parts = rest.split('/').filter(Boolean);
     if (parts.length === 0) {
       const targetView = queryParam(req.query, 'targetView');
-      if (!targetView) return fault(400, 800002, "The 'targetView' query parameter is required.", { errorName: 'InvalidInput' });
+      if (!targetView)
+        return fault(400, 800002, "The 'targetView' query parameter is required.", { errorName: 'InvalidInput' });
       const items =
         targetView.toLowerCase() === 'onlineservices'
           ? [...state.products.values()].map((p) => ({
               ...p.product,
-              links: { skus: link(`/products/${p.product.id}/skus?country=${countryCode}`), self: link(`/products/${p.product.id}?country=${countryCode}`) },
+              links: {
+                skus: link(`/products/${p.product.id}/skus?country=${countryCode}`),
+                self: link(`/products/${p.product.id}?country=${countryCode}`),
+              },
               attributes: { objectType: 'Product' },
             }))
           : [];
-      return { status: 200, body: page(items, 'products', `/products?country=${countryCode}&targetView=${targetView}`, 0, undefined) };
+      return {
+        status: 200,
+        body: page(items, 'products', `/products?country=${countryCode}&targetView=${targetView}`, 0, undefined),
+      };
     }
     const productRecord = state.products.get((parts[0] ?? '').toUpperCase());
     if (!productRecord) return fault(404, 1000, `Product ${parts[0]} was not found.`, { errorName: 'ProductNotFound' });
@@ -766,7 +804,10 @@ export function createPartnerCenterFake(options: PartnerCenterFakeOptions = {}):
         status: 200,
         body: {
           ...productRecord.product,
-          links: { skus: link(`/products/${productId}/skus?country=${countryCode}`), self: link(`/products/${productId}?country=${countryCode}`) },
+          links: {
+            skus: link(`/products/${productId}/skus?country=${countryCode}`),
+            self: link(`/products/${productId}?country=${countryCode}`),
+          },
           attributes: { objectType: 'Product' },
         },
       };
@@ -781,7 +822,16 @@ export function createPartnerCenterFake(options: PartnerCenterFakeOptions = {}):
       attributes: { objectType: 'Sku' },
     });
     if (parts.length === 2) {
-      return { status: 200, body: page(productRecord.skus.map(renderSku), 'skus', `/products/${productId}/skus?country=${countryCode}`, 0, undefined) };
+      return {
+        status: 200,
+        body: page(
+          productRecord.skus.map(renderSku),
+          'skus',
+          `/products/${productId}/skus?country=${countryCode}`,
+          0,
+          undefined,
+        ),
+      };
     }
     const skuEntry = productRecord.skus.find((s) => s.sku.id === parts[2]);
     if (!skuEntry) return fault(404, 1000, `SKU ${parts[2]} was not found.`, { errorName: 'SkuNotFound' });
@@ -790,7 +840,9 @@ export function createPartnerCenterFake(options: PartnerCenterFakeOptions = {}):
     const renderAvailability = (a: (typeof skuEntry.availabilities)[number]) => ({
       ...a,
       country: countryCode,
-      links: { self: link(`/products/${productId}/skus/${skuEntry.sku.id}/availabilities/${a.id}?country=${countryCode}`) },
+      links: {
+        self: link(`/products/${productId}/skus/${skuEntry.sku.id}/availabilities/${a.id}?country=${countryCode}`),
+      },
       attributes: { objectType: 'Availability' },
     });
     if (parts.length === 4) {
@@ -816,19 +868,22 @@ export function createPartnerCenterFake(options: PartnerCenterFakeOptions = {}):
     const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
     const [root, customerId, sub, subId, action, ...extra] = segments;
     const lowerRoot = root?.toLowerCase();
-    const wrongMethod = (): Reply => fault(405, 405, `The method ${method} is not allowed on ${path}.`, { errorName: 'InvalidOperation' });
+    const wrongMethod = (): Reply =>
+      fault(405, 405, `The method ${method} is not allowed on ${path}.`, { errorName: 'InvalidOperation' });
 
     if (lowerRoot === 'products') {
       if (method !== 'GET') return wrongMethod();
       return catalog(req, segments.slice(1).join('/'));
     }
-    if (lowerRoot !== 'customers') return fault(404, 1000, `No resource at ${path}.`, { errorName: 'ResourceNotFound' });
+    if (lowerRoot !== 'customers')
+      return fault(404, 1000, `No resource at ${path}.`, { errorName: 'ResourceNotFound' });
     if (customerId === undefined) return method === 'GET' ? listCustomers(req) : wrongMethod();
     const customer = findCustomer(customerId);
     if (!customer) return customerNotFound(customerId);
     const cid = customer.customer.id;
     const kind = sub?.toLowerCase();
-    if (kind === undefined) return method === 'GET' ? { status: 200, body: renderCustomer(customer.customer, true) } : wrongMethod();
+    if (kind === undefined)
+      return method === 'GET' ? { status: 200, body: renderCustomer(customer.customer, true) } : wrongMethod();
     if (kind === 'products') {
       if (method !== 'GET') return wrongMethod();
       return catalog(req, segments.slice(3).join('/'));
@@ -878,7 +933,8 @@ export function createPartnerCenterFake(options: PartnerCenterFakeOptions = {}):
         return { status: 200, body: page(items, `orders:${cid}`, `/customers/${cid}/orders`, 0, undefined) };
       }
       const found = orders.find((o) => o.order.id === subId);
-      if (!found || action !== undefined) return fault(404, 1000, `Order ${subId} was not found.`, { errorName: 'OrderNotFound' });
+      if (!found || action !== undefined)
+        return fault(404, 1000, `Order ${subId} was not found.`, { errorName: 'OrderNotFound' });
       return { status: 200, body: renderOrder(cid, found.order) };
     }
     return fault(404, 1000, `No resource at ${path}.`, { errorName: 'ResourceNotFound' });
@@ -896,12 +952,21 @@ export function createPartnerCenterFake(options: PartnerCenterFakeOptions = {}):
     const clientRequestId = req.headers.get('MS-RequestId');
     const requestId = clientRequestId ?? uuidFrom(random);
     const correlationId = req.headers.get('MS-CorrelationId') ?? uuidFrom(random);
-    const ids = { 'MS-RequestId': requestId, 'MS-CorrelationId': correlationId, 'MS-CV': `fake.${requestId.slice(0, 8)}.1` };
+    const ids = {
+      'MS-RequestId': requestId,
+      'MS-CorrelationId': correlationId,
+      'MS-CV': `fake.${requestId.slice(0, 8)}.1`,
+    };
     const auth = tokens.verify(req.headers.get('authorization'), PARTNER_CENTER_RESOURCE);
     if (!auth.ok) {
-      const reply = fault(401, 401, auth.reason === 'expired' ? 'The access token has expired.' : 'The request is not authorized.', {
-        errorName: 'Unauthorized',
-      });
+      const reply = fault(
+        401,
+        401,
+        auth.reason === 'expired' ? 'The access token has expired.' : 'The request is not authorized.',
+        {
+          errorName: 'Unauthorized',
+        },
+      );
       reply.headers = { 'WWW-Authenticate': `OAuth realm="${PARTNER_CENTER_RESOURCE}", error="invalid_token"` };
       return toResponse(reply, ids);
     }
@@ -947,10 +1012,20 @@ export function createPartnerCenterFake(options: PartnerCenterFakeOptions = {}):
     const err = (status: number, error: string, aadsts: number, message: string) =>
       entraError({ status, error, aadsts, message, now: at });
     if (!grant) {
-      return err(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'.");
+      return err(
+        400,
+        'invalid_request',
+        900144,
+        "The request body must contain the following parameter: 'grant_type'.",
+      );
     }
     if (tenant.toLowerCase() !== credentials.tenantId.toLowerCase()) {
-      return err(400, 'invalid_request', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID.`);
+      return err(
+        400,
+        'invalid_request',
+        90002,
+        `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID.`,
+      );
     }
     const clientId = formField(body, 'client_id');
     if (!clientId) {
@@ -976,7 +1051,12 @@ export function createPartnerCenterFake(options: PartnerCenterFakeOptions = {}):
     }
     const audience = resource.replace(/\/+$/, '');
     if (audience !== PARTNER_CENTER_RESOURCE && audience !== AAD_GRAPH_RESOURCE) {
-      return err(400, 'invalid_resource', 500011, `The resource principal named ${resource} was not found in the tenant.`);
+      return err(
+        400,
+        'invalid_resource',
+        500011,
+        `The resource principal named ${resource} was not found in the tenant.`,
+      );
     }
     let kind: 'app' | 'app+user' = 'app';
     let newRefreshToken: string | undefined;

@@ -161,7 +161,9 @@ const OTHER_COMPANIES = [
 ];
 
 function terms(availabilityId: string, threeYear: boolean): PartnerCenterTerm[] {
-  const policy = [{ refundOptions: [{ sequenceId: 1, type: 'Partial' as const, expiresAfter: `P${NCE_WINDOW_DAYS}D` }] }];
+  const policy = [
+    { refundOptions: [{ sequenceId: 1, type: 'Partial' as const, expiresAfter: `P${NCE_WINDOW_DAYS}D` }] },
+  ];
   const list: [string, string, string][] = [
     ['P1M', 'monthly', 'One-Month commitment for monthly/recurring billing'],
     ['P1Y', 'monthly', 'One-Year commitment for monthly/recurring billing'],

@@ -394,7 +394,10 @@ export function isNewCommerce(subscription: PartnerCenterSubscription): boolean 
 }
 
 /** Seats of a record that can still be removed at `now`. */
-export function refundableQuantity(record: PartnerCenterSubscriptionRecord, now: Date): PartnerCenterRefundableQuantity {
+export function refundableQuantity(
+  record: PartnerCenterSubscriptionRecord,
+  now: Date,
+): PartnerCenterRefundableQuantity {
   const live = record.refundBatches.filter((b) => b.quantity > 0 && b.allowedUntil.getTime() > now.getTime());
   return {
     totalQuantity: live.reduce((sum, b) => sum + b.quantity, 0),
@@ -406,9 +409,7 @@ export function refundableQuantity(record: PartnerCenterSubscriptionRecord, now:
 export function findCatalogItem(
   state: PartnerCenterState,
   catalogItemId: string,
-):
-  | { product: PartnerCenterProduct; sku: PartnerCenterSku; availability: PartnerCenterAvailability }
-  | undefined {
+): { product: PartnerCenterProduct; sku: PartnerCenterSku; availability: PartnerCenterAvailability } | undefined {
   const [productId, skuId, availabilityId] = catalogItemId.split(':');
   const record = productId ? state.products.get(productId) : undefined;
   const skuEntry = record?.skus.find((s) => s.sku.id === skuId);

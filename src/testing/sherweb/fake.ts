@@ -75,6 +75,8 @@ export interface SherwebFake extends VendorFake<SherwebState, SherwebCredentials
   readonly appliedWrites: SherwebAppliedWrite[];
   /** How many requests were refused by the rate limit. */
   readonly rateLimited: number;
+  /** The rate window when `rateLimit` is on. */
+  readonly rateWindow: RateWindow | undefined;
   /** The fake's current time. */
   now(): Date;
   /** Moves the fake's clock forward by `ms` and completes what became due. */
@@ -707,6 +709,7 @@ export function createSherwebFake(options: SherwebFakeOptions = {}): SherwebFake
     get issuedTokens() {
       return issued;
     },
+    rateWindow,
     get rateLimited() {
       return rateWindow?.rejected ?? 0;
     },

@@ -1,4 +1,7 @@
-/** Stateful msw fake of the Sherweb Service Provider API. */
+/**
+ * Stateful fake of the Sherweb Service Provider API: state, seed data and msw handlers. Only Sherweb-named
+ * symbols are re-exported, so this module can sit next to other vendors' fakes in one barrel.
+ */
 export {
   createSherwebFake,
   SHERWEB_DEFAULT_BASE_URL,
@@ -10,4 +13,29 @@ export {
   type SherwebTrackingIdShape,
 } from './fake.js';
 export { SHERWEB_SEED_IDS, seedSherweb, sherwebSku } from './seed.js';
-export * from './state.js';
+export {
+  createSherwebState,
+  SHERWEB_GRACE_DAYS,
+  type SherwebAmendmentStatus,
+  type SherwebAppliedWrite,
+  type SherwebCatalogEntry,
+  type SherwebCatalogItem,
+  type SherwebCommitmentTerm,
+  type SherwebCommitmentTermType,
+  type SherwebCommittedMinimalQuantity,
+  type SherwebCurrency,
+  type SherwebCustomer,
+  type SherwebLocalizedText,
+  type SherwebOperation,
+  type SherwebOperationItem,
+  type SherwebOperationKind,
+  type SherwebRenewalConfiguration,
+  type SherwebState,
+  type SherwebSubscription,
+  type SherwebSubscriptionFees,
+  type SherwebSubscriptionRecord,
+  type SherwebToken,
+  type SherwebTrackingStatus,
+  sherwebDate,
+  sherwebDateTime,
+} from './state.js';

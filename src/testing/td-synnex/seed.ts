@@ -298,7 +298,14 @@ function customer(accountId: string, id: string, org: string, created: number, s
   const c: IonCustomer = {
     name: `accounts/${accountId}/customers/${id}`,
     customerOrganization: org,
-    customerAddress: { street: '1 Main Street', suite: '', city: 'Clearwater', state: 'FL', zip: '33760', country: 'US' },
+    customerAddress: {
+      street: '1 Main Street',
+      suite: '',
+      city: 'Clearwater',
+      state: 'FL',
+      zip: '33760',
+      country: 'US',
+    },
     customerName: `IT Admin ${org}`,
     customerEmail: `it@${slug}.com`,
     customerTitle: 'IT Manager',
