@@ -2,7 +2,13 @@ import { inspect } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
 import { CachedTokenProvider, refreshMarginMs } from '../../src/core/auth/cached-token-provider.js';
 import { MemoryTokenCache } from '../../src/core/auth/token-provider.js';
-import { NetworkError, RateLimitError, ResponseValidationError, ServerError, ValidationError } from '../../src/core/errors.js';
+import {
+  NetworkError,
+  RateLimitError,
+  ResponseValidationError,
+  ServerError,
+  ValidationError,
+} from '../../src/core/errors.js';
 import { EventHub } from '../../src/core/events.js';
 import { retryAfterMs } from '../../src/core/http-errors.js';
 import { KeyedMutex } from '../../src/core/keyed-mutex.js';
@@ -15,7 +21,10 @@ describe('PagedList', () => {
   const pages = (n: number, size: number) =>
     new PagedList<number>(async (cursor) => {
       const i = cursor === undefined ? 0 : Number(cursor);
-      return { items: Array.from({ length: size }, (_, k) => i * size + k), nextCursor: i + 1 < n ? String(i + 1) : undefined };
+      return {
+        items: Array.from({ length: size }, (_, k) => i * size + k),
+        nextCursor: i + 1 < n ? String(i + 1) : undefined,
+      };
     });
 
   it('iterates items lazily and resumes from a cursor', async () => {
@@ -132,7 +141,12 @@ describe('redaction', () => {
     const secret = 'p@ss word/with+chars';
     r.add(new Secret(secret));
     r.addBasic('user', secret);
-    const leaks = [secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64'), Buffer.from(`user:${secret}`).toString('base64')];
+    const leaks = [
+      secret,
+      encodeURIComponent(secret),
+      Buffer.from(secret).toString('base64'),
+      Buffer.from(`user:${secret}`).toString('base64'),
+    ];
     for (const leak of leaks) expect(r.redact(`x ${leak} y`)).toBe('x [REDACTED] y');
     const s = new Secret(secret);
     expect(String(s)).toBe('[REDACTED]');

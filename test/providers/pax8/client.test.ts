@@ -5,7 +5,7 @@ import {
   BusinessRuleError,
   ConfigurationError,
   ConflictError,
-  MarketplaceError,
+  type MarketplaceError,
   NotFoundError,
   ReadOnlyError,
   ValidationError,
@@ -81,7 +81,9 @@ describe('Pax8 reads', () => {
       .listSubscriptions({ customerId: contoso, billingTerm: 'monthly', status: 'active' })
       .toArray({ limit: 1000 });
     expect(subs.length).toBeGreaterThan(0);
-    expect(subs.every((s) => s.billingTerm === 'monthly' && s.status === 'active' && s.customerId === contoso)).toBe(true);
+    expect(subs.every((s) => s.billingTerm === 'monthly' && s.status === 'active' && s.customerId === contoso)).toBe(
+      true,
+    );
     const q = apiRequests('/subscriptions')[0]!.query;
     expect(q).toContain(`companyId=${contoso}`);
     expect(q).toContain('billingTerm=Monthly');
@@ -100,14 +102,18 @@ describe('Pax8 reads', () => {
   it('refuses a subscription that belongs to another customer', async () => {
     const c = client();
     const other = fake.companies.find((x) => x.id !== contoso)!;
-    await expect(c.getSubscription({ customerId: other.id, subscriptionId: monthlyRef.subscriptionId })).rejects.toThrow(
-      NotFoundError,
-    );
+    await expect(
+      c.getSubscription({ customerId: other.id, subscriptionId: monthlyRef.subscriptionId }),
+    ).rejects.toThrow(NotFoundError);
   });
 
   it('verifies the connection with counts', async () => {
     const report = await client().verifyConnection();
-    expect(report).toMatchObject({ ok: true, customers: fake.companies.length, subscriptions: fake.subscriptions.length });
+    expect(report).toMatchObject({
+      ok: true,
+      customers: fake.companies.length,
+      subscriptions: fake.subscriptions.length,
+    });
   });
 
   it('maps 404 to NotFoundError with the vendor message and a hint', async () => {
@@ -131,7 +137,9 @@ describe('Pax8 tokens', () => {
     await client().getCustomer(contoso);
     await client().getCustomer(contoso);
     expect(fake.issuedTokens).toBe(1);
-    const wrong = client({ credentials: { clientId: fake.credentials.clientId, clientSecret: 'another-secret-value' } });
+    const wrong = client({
+      credentials: { clientId: fake.credentials.clientId, clientSecret: 'another-secret-value' },
+    });
     await expect(wrong.getCustomer(contoso)).rejects.toThrow(AuthenticationError);
     expect(fake.issuedTokens).toBe(1);
   });
@@ -152,7 +160,13 @@ describe('Pax8 tokens', () => {
     expect(err).toBeInstanceOf(AuthenticationError);
     expect(err.operation).toBe('token');
     expect(err.hint).toMatch(/client id\/secret/i);
-    const dump = [err.message, JSON.stringify(err), inspect(err, { depth: 5 }), inspect(c, { depth: 5 }), JSON.stringify(c)];
+    const dump = [
+      err.message,
+      JSON.stringify(err),
+      inspect(err, { depth: 5 }),
+      inspect(c, { depth: 5 }),
+      JSON.stringify(c),
+    ];
     for (const text of dump) {
       expect(text).not.toContain(secret);
       expect(text).not.toContain(Buffer.from(secret).toString('base64'));
@@ -203,7 +217,12 @@ describe('Pax8 writes', () => {
     expect(same.outcome).toBe('unchanged');
     expect(fake.appliedWrites.map((w) => (w.body as { quantity: number }).quantity)).toEqual([22, 21]);
     expect(audits.map((a) => a.outcome)).toEqual(['applied', 'applied', 'unchanged']);
-    expect(audits[0]).toMatchObject({ actor: 'tester', before: 20, after: 22, subscriptionId: monthlyRef.subscriptionId });
+    expect(audits[0]).toMatchObject({
+      actor: 'tester',
+      before: 20,
+      after: 22,
+      subscriptionId: monthlyRef.subscriptionId,
+    });
   });
 
   it('a write applied but whose response is lost succeeds after a re-read, applied once', async () => {
@@ -297,7 +316,12 @@ describe('Pax8 writes', () => {
     const c = client();
     fake.faults.add({ kind: 'response-lost', method: 'POST', path: '/orders', times: 1 });
     const err = (await c
-      .purchase({ customerId: contoso, productId: PAX8_SEED_IDS.products.businessBasic, quantity: 1, billingTerm: 'monthly' })
+      .purchase({
+        customerId: contoso,
+        productId: PAX8_SEED_IDS.products.businessBasic,
+        quantity: 1,
+        billingTerm: 'monthly',
+      })
       .catch((e: unknown) => e)) as MarketplaceError;
     expect(err.kind).toBe('write-outcome-unknown');
     expect(fake.requests.filter((r) => r.path === '/orders' && r.method === 'POST')).toHaveLength(1);
@@ -353,8 +377,8 @@ describe('Pax8 refuses before the network', () => {
     expect(() =>
       createPax8Client({ credentials: { clientId: 'a', clientSecret: 'b' }, baseUrl: 'http://evil.example.com' }),
     ).toThrow(ConfigurationError);
-    expect(() => createPax8Client({ credentials: { clientId: 'a', clientSecret: 'b' }, rateLimit: { requests: 0, perMs: 1 } })).toThrow(
-      ValidationError,
-    );
+    expect(() =>
+      createPax8Client({ credentials: { clientId: 'a', clientSecret: 'b' }, rateLimit: { requests: 0, perMs: 1 } }),
+    ).toThrow(ValidationError);
   });
 });

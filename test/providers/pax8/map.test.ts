@@ -48,7 +48,10 @@ describe('Pax8 mappers', () => {
   it('outside the window a committed decrease is unknown unless the product rules forbid it', () => {
     const later = new Date('2026-09-01T00:00:00Z');
     expect(mapSubscription(wire, ctx, { now: later }).constraints.canDecrease).toBeNull();
-    const ruled = mapSubscription(wire, ctx, { now: later, rules: { allowForQuantityDecrease: false, autoRenew: true } });
+    const ruled = mapSubscription(wire, ctx, {
+      now: later,
+      rules: { allowForQuantityDecrease: false, autoRenew: true },
+    });
     expect(ruled.constraints.canDecrease).toBe(false);
     expect(ruled.autoRenew).toBe(true);
   });
@@ -127,7 +130,10 @@ describe('Pax8 mappers', () => {
     expect(
       mapCompany({ id: 'c', name: 'Co', status: 'Inactive', externalId: 'x', address: { country: 'US' } }, ctx),
     ).toMatchObject({ id: 'c', status: 'inactive', externalId: 'x', country: 'US' });
-    expect(mapCompany({ id: 'c', name: 'Co', status: 'Weird' }, ctx)).toMatchObject({ status: 'unknown', rawStatus: 'Weird' });
+    expect(mapCompany({ id: 'c', name: 'Co', status: 'Weird' }, ctx)).toMatchObject({
+      status: 'unknown',
+      rawStatus: 'Weird',
+    });
     expect(mapProduct({ id: 'p', name: 'P', sku: 'S', vendorSku: 'V', requiresCommitment: true }, ctx)).toMatchObject({
       sku: 'S',
       vendorSku: 'V',
