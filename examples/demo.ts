@@ -10,9 +10,11 @@ const mock = createMockMarketplace();
 mock.start();
 
 const pax8 = createMarketplaceClient({ provider: 'pax8', ...mock.clientOptions('pax8'), actor: 'demo' });
-pax8.on('audit', (e) =>
-  console.log(`  audit: ${e.operation} ${e.outcome} (${String(e.before)} -> ${String(e.after ?? e.requested)})`),
-);
+pax8.on('audit', (e) => {
+  const seats =
+    typeof e.requested === 'number' ? ` seats ${String(e.before)} -> ${String(e.after ?? e.requested)}` : '';
+  console.log(`  audit: ${e.operation} ${e.outcome}${seats} by ${e.actor ?? 'unknown'}`);
+});
 
 const companyId = PAX8_SEED_IDS.contoso;
 const company = await pax8.getCustomer(companyId);
@@ -25,7 +27,7 @@ for await (const s of pax8.listSubscriptions({ customerId: companyId })) {
 console.table(
   subs.map((s) => ({
     name: s.name,
-    id: `${s.id.slice(0, 8)}…`,
+    id: `…${s.id.slice(-8)}`,
     billing: s.billingTerm,
     commitment: s.commitment?.term ?? 'none',
     seats: s.quantity,

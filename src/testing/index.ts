@@ -13,3 +13,5 @@ export { RateWindow, type RateWindowOptions } from './kit/rate-window.js';
 export type { VendorFake, Clock } from './kit/types.js';
 export type { RecordedRequest, FakeRequest } from './kit/fake-server.js';
 export * from './pax8/index.js';
+export * from './sherweb/index.js';
+export * from './ingram/index.js';

@@ -1,7 +1,9 @@
 import type { HttpHandler } from 'msw';
 import { setupServer } from 'msw/node';
-import { type Pax8Fake, type Pax8FakeOptions, createPax8Fake } from './pax8/fake.js';
+import { type IngramFake, type IngramFakeOptions, createIngramFake } from './ingram/fake.js';
 import type { Clock } from './kit/types.js';
+import { type Pax8Fake, type Pax8FakeOptions, createPax8Fake } from './pax8/fake.js';
+import { type SherwebFake, type SherwebFakeOptions, createSherwebFake } from './sherweb/fake.js';
 
 /** Options of {@link createMockMarketplace}. */
 export interface MockMarketplaceOptions {
@@ -11,6 +13,10 @@ export interface MockMarketplaceOptions {
   seed?: boolean;
   /** Options of the Pax8 fake. */
   pax8?: Omit<Pax8FakeOptions, 'now' | 'seed'>;
+  /** Options of the Sherweb fake. */
+  sherweb?: Omit<SherwebFakeOptions, 'now' | 'seed'>;
+  /** Options of the Ingram Micro fake. */
+  ingram?: Omit<IngramFakeOptions, 'now' | 'seed'>;
 }
 
 /** Client options that point a real SDK client at a fake. */
@@ -20,13 +26,22 @@ export interface FakeClientOptions<C> {
   tokenUrl?: string;
 }
 
+/** Client options per provider, as {@link MockMarketplace.clientOptions} returns them. */
+export interface FakeClientOptionsByProvider {
+  pax8: FakeClientOptions<{ clientId: string; clientSecret: string }>;
+  sherweb: FakeClientOptions<{ clientId: string; clientSecret: string; subscriptionKey: string }>;
+  ingram: FakeClientOptions<{ username: string; password: string; subscriptionKey: string }> & { marketplace: string };
+}
+
 /** Every vendor fake plus the msw handlers for all of them. */
 export interface MockMarketplace {
   readonly pax8: Pax8Fake;
+  readonly sherweb: SherwebFake;
+  readonly ingram: IngramFake;
   /** msw handlers of every fake; pass to your own `setupServer(...)`, or use `start()`. */
   readonly handlers: HttpHandler[];
-  /** Client options (credentials the fake accepts, its base URL) per provider. */
-  clientOptions(provider: 'pax8'): FakeClientOptions<{ clientId: string; clientSecret: string }>;
+  /** Client options (credentials the fake accepts, its base URL) for a provider. */
+  clientOptions<P extends keyof FakeClientOptionsByProvider>(provider: P): FakeClientOptionsByProvider[P];
   /** Starts an msw server for Node with these handlers (unhandled requests are errors: nothing reaches the network). */
   start(): void;
   /** Stops the server started by `start()`. */
@@ -35,21 +50,34 @@ export interface MockMarketplace {
 
 /**
  * Stateful fakes of the vendors' APIs, for tests, demos and your integration tests: no credentials, no
- * network. Point a client at it with `mock.clientOptions(provider)`.
+ * network. Point a client at one with `mock.clientOptions(provider)`.
  */
 export function createMockMarketplace(options: MockMarketplaceOptions = {}): MockMarketplace {
   const common = { ...(options.now ? { now: options.now } : {}), seed: options.seed ?? true };
   const pax8 = createPax8Fake({ ...options.pax8, ...common });
-  const handlers = [...pax8.handlers];
+  const sherweb = createSherwebFake({ ...options.sherweb, ...common });
+  const ingram = createIngramFake({ ...options.ingram, ...common });
+  const handlers = [...pax8.handlers, ...sherweb.handlers, ...ingram.handlers];
+  const byProvider: FakeClientOptionsByProvider = {
+    pax8: { credentials: { ...pax8.credentials }, baseUrl: pax8.baseUrl, tokenUrl: pax8.tokenUrl },
+    sherweb: { credentials: { ...sherweb.credentials }, baseUrl: sherweb.baseUrl, tokenUrl: sherweb.tokenUrl },
+    ingram: {
+      credentials: {
+        username: ingram.credentials.username,
+        password: ingram.credentials.password,
+        subscriptionKey: ingram.credentials.subscriptionKey,
+      },
+      marketplace: ingram.credentials.marketplace,
+      baseUrl: ingram.baseUrl,
+    },
+  };
   let server: ReturnType<typeof setupServer> | undefined;
   return {
     pax8,
+    sherweb,
+    ingram,
     handlers,
-    clientOptions: () => ({
-      credentials: { ...pax8.credentials },
-      baseUrl: pax8.baseUrl,
-      tokenUrl: pax8.tokenUrl,
-    }),
+    clientOptions: (provider) => structuredClone(byProvider[provider]),
     start() {
       if (server) return;
       server = setupServer(...handlers);

@@ -27,8 +27,9 @@ export function mapPax8Error(r: ErrorResponse, redact: (s: string) => string): M
     text(body.error) ??
     (r.text.slice(0, 200) || `HTTP ${r.status}`);
   const code = text(body.type) ?? text(body.error);
+  const extra = details.filter((d) => d !== vendorMessage);
   const message = redact(
-    `${r.request.operation}: Pax8 answered ${r.status}: ${vendorMessage}${details.length ? ` (${details.join('; ')})` : ''}`,
+    `${r.request.operation}: Pax8 answered ${r.status}: ${vendorMessage}${extra.length ? ` (${extra.join('; ')})` : ''}`,
   );
   const fields = { ...baseErrorFields('pax8', r), code, hint: hintFor(r.status, isToken) };
   return errorForStatus(r.status, message, fields);
