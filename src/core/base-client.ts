@@ -195,7 +195,12 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
       };
       if (before.status === 'cancelled') {
         this.#audit({ ...audit, outcome: 'unchanged', before: before.status, after: before.status });
-        return { ...base, outcome: 'cancelled', requestId: null, subscription: before };
+        return {
+          ...base,
+          outcome: endsLater(before.endDate) ? 'scheduled' : 'cancelled',
+          requestId: null,
+          subscription: before,
+        };
       }
       if (opts.dryRun) {
         this.#audit({ ...audit, outcome: 'dry-run', before: before.status, requested: 'cancelled' });
@@ -225,7 +230,7 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
       });
       return {
         ...base,
-        outcome: opts.effectiveDate && after?.status !== 'cancelled' ? 'scheduled' : 'cancelled',
+        outcome: endsLater(opts.effectiveDate ?? null) || endsLater(after?.endDate ?? null) ? 'scheduled' : 'cancelled',
         requestId: result.requestId,
         subscription: after,
       };
@@ -536,6 +541,11 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
   toJSON(): Record<string, unknown> {
     return { provider: this.provider, readOnly: this.readOnly };
   }
+}
+
+/** Whether a cancellation date lies in the future (the subscription still runs until then). */
+function endsLater(date: string | null): boolean {
+  return date !== null && Date.parse(date) > Date.now();
 }
 
 function errorSummary(error: unknown): { kind: string; message: string } {

@@ -192,6 +192,24 @@ describe('Pax8 retries', () => {
     expect(done).toBe(true);
   });
 
+  it('429 without Retry-After backs off with jitter and emits retry events', async () => {
+    const c = client();
+    const retries: number[] = [];
+    c.on('retry', (e) => retries.push(e.delayMs));
+    fake.faults.add({ kind: 'http-429', path: '/companies', times: 2 });
+    await expect(c.getCustomer(contoso)).resolves.toMatchObject({ id: contoso });
+    expect(retries).toHaveLength(2);
+    expect(retries.every((d) => d >= 0 && d <= 5)).toBe(true);
+  });
+
+  it('a Retry-After longer than the cap fails at once as RateLimitError', async () => {
+    const c = client({ retry: { maxRetryAfterMs: 10_000 } });
+    fake.faults.add({ kind: 'http-429', path: '/companies', times: 1, retryAfterSeconds: 3600 });
+    const err = (await c.getCustomer(contoso).catch((e: unknown) => e)) as MarketplaceError;
+    expect(err.kind).toBe('rate-limit');
+    expect(err.retryAfterMs).toBe(3_600_000);
+  });
+
   it('retries 5xx and resets on reads, within the budget', async () => {
     const c = client();
     fake.faults.add({ kind: 'http-503', path: '/subscriptions', times: 2 });
@@ -281,8 +299,9 @@ describe('Pax8 writes', () => {
     expect(r.outcome).toBe('scheduled');
     const del = fake.requests.find((x) => x.method === 'DELETE')!;
     expect(decodeURIComponent(del.query)).toContain('cancelDate=2099-01-31T00:00:00.000Z');
+    // Running it twice is safe: nothing is sent again, and the answer still says when it ends.
     const again = await c.cancelSubscription(monthlyRef);
-    expect(again.outcome).toBe('cancelled');
+    expect(again.outcome).toBe('scheduled');
     expect(fake.requests.filter((x) => x.method === 'DELETE')).toHaveLength(1);
   });
 
