@@ -15,3 +15,5 @@ export type { RecordedRequest, FakeRequest } from './kit/fake-server.js';
 export * from './pax8/index.js';
 export * from './sherweb/index.js';
 export * from './ingram/index.js';
+export * from './dandh/index.js';
+export * from './td-synnex/index.js';

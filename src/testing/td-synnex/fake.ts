@@ -627,7 +627,6 @@ export function createTdSynnexFake(options: TdSynnexFakeOptions = {}): TdSynnexF
       return HttpResponse.json({ customers: clone(page), nextPageToken } as Json);
     }
     m = on('GET', /^\/customers\/([^/]+)$/);
-
     if (m) {
       return HttpResponse.json(clone(customerOr404(m[0]!)) as unknown as Json);
     }
@@ -661,7 +660,6 @@ export function createTdSynnexFake(options: TdSynnexFakeOptions = {}): TdSynnexF
       } as unknown as Json);
     }
     m = on('GET', /^\/customers\/([^/]+)\/subscriptions\/([^/]+)$/);
-
     if (m) {
       customerOr404(m[0]!);
       const sub = state.subscriptions.get(m[1]!);
@@ -691,21 +689,17 @@ export function createTdSynnexFake(options: TdSynnexFakeOptions = {}): TdSynnexF
     }
     if (get && rest === '/orders') return listOrders(undefined, q);
     m = on('GET', /^\/customers\/([^/]+)\/orders$/);
-
     if (m) return listOrders(m[0]!, q);
     m = on('POST', /^\/customers\/([^/]+)\/orders$/);
-
     if (m) {
       if (m[0] === '-') fail(400, 'INVALID_REQUEST', 'a customer id is required to place an order');
       return HttpResponse.json(clone(createOrder(m[0]!, req.body)) as unknown as Json);
     }
     m = on('GET', /^\/customers\/([^/]+)\/orders\/([^/:]+)$/);
-
     if (m) {
       return HttpResponse.json(clone(orderOr404(m[0]!, m[1]!)) as unknown as Json);
     }
     m = on('POST', /^\/customers\/([^/]+)\/orders\/([^/:]+):cancel$/);
-
     if (m) {
       const order = orderOr404(m[0]!, m[1]!);
       if (order.status !== 'NEW' && order.status !== 'ON_HOLD') {
@@ -739,7 +733,7 @@ export function createTdSynnexFake(options: TdSynnexFakeOptions = {}): TdSynnexF
       if (req.method === 'POST' && req.path === '/oauth/token') return oauthToken(req);
       if (req.method === 'POST' && req.path === '/oauth/validateAccess') return validateAccess(req);
       const m = /^\/api\/v3\/accounts\/([^/]+)(\/.*)$/.exec(req.path);
-      if (m) return api(req, m[1]!, decodeURIComponent(m[0]!));
+      if (m) return api(req, m[2]!, decodeURIComponent(m[1]!));
       return fail(404, 'NOT_FOUND', `no route for ${req.method} ${req.path}`);
     } catch (e) {
       if (e instanceof IonHttpError) return HttpResponse.json(e.body as Json, { status: e.status });
