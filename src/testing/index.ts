@@ -17,3 +17,5 @@ export * from './sherweb/index.js';
 export * from './ingram/index.js';
 export * from './dandh/index.js';
 export * from './td-synnex/index.js';
+export * from './partner-center/index.js';
+export * from './graph/index.js';

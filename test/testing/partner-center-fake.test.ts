@@ -202,7 +202,9 @@ describe('Partner Center fake: customers', () => {
 
   it('filters by company name prefix and gets one customer with its billing profile', async () => {
     const h = setup();
-    const filter = encodeURIComponent(JSON.stringify({ Field: 'CompanyName', Value: 'conto', Operator: 'starts_with' }));
+    const filter = encodeURIComponent(
+      JSON.stringify({ Field: 'CompanyName', Value: 'conto', Operator: 'starts_with' }),
+    );
     const list = await json(await h.api(`/customers?size=0&filter=${filter}`));
     expect((list.items as Json[]).map((c) => (c.companyProfile as Json).companyName)).toEqual(['Contoso Ltd']);
     const one = await json(await h.api(`/customers/${contoso}`));
@@ -385,7 +387,10 @@ describe('Partner Center fake: suspend and cancel', () => {
     const again = await h.api(path(subs.contosoExchangeOnlinePlan1), { method: 'PATCH', body: { quantity: 3 } });
     expect((await json(again)).code).toBe(2011);
 
-    const late = await h.api(path(subs.contosoBusinessPremiumMonthly), { method: 'PATCH', body: { status: 'deleted' } });
+    const late = await h.api(path(subs.contosoBusinessPremiumMonthly), {
+      method: 'PATCH',
+      body: { status: 'deleted' },
+    });
     expect(late.status).toBe(400);
     expect(await json(late)).toMatchObject({ errorName: 'CancellationWindowExpired' });
   });
@@ -406,7 +411,10 @@ describe('Partner Center fake: suspend and cancel', () => {
     const seat = await h.api(legacy, { method: 'PATCH', body: { quantity: 4 } });
     expect((await json(seat)).code).toBe(800091);
     expect((await json(await h.api(legacy, { method: 'PATCH', body: { status: 'active' } }))).status).toBe('active');
-    const unknown = await h.api(path(subs.contosoExchangeOnlinePlan1), { method: 'PATCH', body: { status: 'cancelled' } });
+    const unknown = await h.api(path(subs.contosoExchangeOnlinePlan1), {
+      method: 'PATCH',
+      body: { status: 'cancelled' },
+    });
     expect(unknown.status).toBe(400);
   });
 });
@@ -420,7 +428,9 @@ describe('Partner Center fake: catalog', () => {
     const skus = await json(await h.api(`/products/${ids.products.businessPremium}/skus?country=US`));
     const sku = (skus.items as Json[])[0] as Json;
     expect(sku).toMatchObject({ id: '0002', minimumQuantity: 1, maximumQuantity: 300 });
-    const avail = await json(await h.api(`/products/${ids.products.businessPremium}/skus/0002/availabilities?country=US`));
+    const avail = await json(
+      await h.api(`/products/${ids.products.businessPremium}/skus/0002/availabilities?country=US`),
+    );
     const first = (avail.items as Json[])[0] as Json;
     expect(first.catalogItemId).toBe(ids.catalogItems.businessPremium);
     expect((first.terms as Json[]).map((t) => `${t.duration}/${t.billingCycle}`)).toContain('P1Y/annual');
@@ -431,7 +441,13 @@ describe('Partner Center fake: catalog', () => {
 describe('Partner Center fake: carts and orders', () => {
   const cartBody = {
     lineItems: [
-      { id: 0, catalogItemId: ids.catalogItems.businessBasic, quantity: 3, billingCycle: 'monthly', termDuration: 'P1M' },
+      {
+        id: 0,
+        catalogItemId: ids.catalogItems.businessBasic,
+        quantity: 3,
+        billingCycle: 'monthly',
+        termDuration: 'P1M',
+      },
       { id: 1, catalogItemId: 'NOPE:0001:NOPE', quantity: 1, billingCycle: 'monthly', termDuration: 'P1M' },
     ],
   };
@@ -451,9 +467,14 @@ describe('Partner Center fake: carts and orders', () => {
     expect(orders).toHaveLength(1);
     expect(orders[0]?.status).toBe('completed');
     expect(result.orderErrors).toEqual([{ orderGroupId: '0', code: 10001, description: expect.any(String) }]);
-    const subscriptionId = String(((orders[0]?.lineItems as Json[])[0] as Json).subscriptionId);
+    const subscriptionId = String(((orders[0] as Json).lineItems as Json[])[0]?.subscriptionId);
     const sub = await json(await h.api(`/customers/${contoso}/subscriptions/${subscriptionId}`));
-    expect(sub).toMatchObject({ status: 'active', quantity: 3, termDuration: 'P1M', offerId: ids.catalogItems.businessBasic });
+    expect(sub).toMatchObject({
+      status: 'active',
+      quantity: 3,
+      termDuration: 'P1M',
+      offerId: ids.catalogItems.businessBasic,
+    });
     expect(sub.cancellationAllowedUntilDate).toBe(new Date(START + 7 * 86_400_000).toISOString());
     const order = await h.api(`/customers/${contoso}/orders/${String(orders[0]?.id)}`);
     expect(order.status).toBe(200);
@@ -473,7 +494,9 @@ describe('Partner Center fake: carts and orders', () => {
   it('asyncOrders: pending order and subscription until completion', async () => {
     const h = setup({ asyncOrders: true });
     const cart = await json(await h.api(`/customers/${contoso}/carts`, { method: 'POST', body: cartBody }));
-    const result = await json(await h.api(`/customers/${contoso}/carts/${String(cart.id)}/checkout`, { method: 'POST' }));
+    const result = await json(
+      await h.api(`/customers/${contoso}/carts/${String(cart.id)}/checkout`, { method: 'POST' }),
+    );
     const order = (result.orders as Json[])[0] as Json;
     expect(order.status).toBe('pending');
     const subscriptionId = String(((order.lineItems as Json[])[0] as Json).subscriptionId);

@@ -523,6 +523,12 @@ export function createPartnerCenterFake(options: PartnerCenterFakeOptions = {}):
     const statusChange = wantStatus !== undefined && wantStatus !== sub.status;
     const wantQuantity = body.quantity;
     const quantityChange = wantQuantity !== undefined && wantQuantity !== sub.quantity;
+    if (sub.status === 'pending') {
+      return fault(409, 800094, 'The subscription is still being provisioned.', {
+        errorName: 'SubscriptionPending',
+        isRetryable: true,
+      });
+    }
     if (sub.status === 'deleted') {
       return fault(400, 2011, 'A deleted subscription cannot be updated.', { errorName: 'SubscriptionDeleted' });
     }
