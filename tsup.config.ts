@@ -4,6 +4,8 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     pax8: 'src/providers/pax8/index.ts',
+    ingram: 'src/providers/ingram/index.ts',
+    sherweb: 'src/providers/sherweb/index.ts',
     testing: 'src/testing/index.ts',
   },
   format: ['esm', 'cjs'],

@@ -1,13 +1,20 @@
 import { ConfigurationError } from './core/errors.js';
 import type { MarketplaceClient } from './core/marketplace-client.js';
+import { IngramClient, type IngramClientOptions } from './providers/ingram/client.js';
 import { Pax8Client, type Pax8ClientOptions } from './providers/pax8/client.js';
+import { SherwebClient, type SherwebClientOptions } from './providers/sherweb/client.js';
 
 /** Options of {@link createMarketplaceClient}: `provider` picks the vendor, the rest are that vendor's options. */
-export type MarketplaceClientOptions = { provider: 'pax8' } & Pax8ClientOptions;
+export type MarketplaceClientOptions =
+  | ({ provider: 'pax8' } & Pax8ClientOptions)
+  | ({ provider: 'ingram' } & IngramClientOptions)
+  | ({ provider: 'sherweb' } & SherwebClientOptions);
 
 /** Client type per provider id. */
 export interface MarketplaceClientByProvider {
   pax8: Pax8Client;
+  ingram: IngramClient;
+  sherweb: SherwebClient;
 }
 
 /**
@@ -20,11 +27,15 @@ export function createMarketplaceClient<O extends MarketplaceClientOptions>(
   const provider = (options as { provider?: unknown } | undefined)?.provider;
   switch (provider) {
     case 'pax8':
-      return new Pax8Client(options);
+      return new Pax8Client(options as Pax8ClientOptions) as never;
+    case 'ingram':
+      return new IngramClient(options as IngramClientOptions) as never;
+    case 'sherweb':
+      return new SherwebClient(options as SherwebClientOptions) as never;
     default:
       throw new ConfigurationError(`Unknown provider ${JSON.stringify(provider)}`, {
         operation: 'configure',
-        hint: 'Use one of: pax8.',
+        hint: 'Use one of: pax8, ingram, sherweb.',
       });
   }
 }

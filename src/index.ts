@@ -14,4 +14,19 @@ export {
   type Pax8ClientOptions,
   type Pax8Credentials,
 } from './providers/pax8/client.js';
+export {
+  IngramClient,
+  createIngramClient,
+  INGRAM_DEFAULTS,
+  type IngramClientOptions,
+  type IngramCredentials,
+} from './providers/ingram/client.js';
+export { resolveIngramEndpoint, type IngramEndpoint, type IngramEndpointInput } from './providers/ingram/endpoint.js';
+export {
+  SherwebClient,
+  createSherwebClient,
+  SHERWEB_DEFAULTS,
+  type SherwebClientOptions,
+  type SherwebCredentials,
+} from './providers/sherweb/client.js';
 export * from './core/public.js';

@@ -233,7 +233,7 @@ export function createIngramState(): IngramState {
     orders: new Map(),
     tokens: new Map(),
     failing: new Set(),
-    nextIds: { customer: 1_002_100, subscription: 2_005_100, order: 7_000_001 },
+    nextIds: { customer: 1_002_100, subscription: 2_006_000, order: 7_000_001 },
   };
 }
 

@@ -1,0 +1,617 @@
+import {
+  BaseMarketplaceClient,
+  type CancelWriteResult,
+  type SeatWriteResult,
+  type ValidPurchase,
+} from '../../core/base-client.js';
+import type { CommonClientOptions } from '../../core/client-options.js';
+import { requireCredential } from '../../core/config.js';
+import { ConfigurationError, ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
+import { HttpTransport } from '../../core/http.js';
+import { type RateLimit, getLimiter } from '../../core/limiter.js';
+import type {
+  CancelOptions,
+  Capabilities,
+  GetOptions,
+  ListOptions,
+  ListSubscriptionsOptions,
+  SeatChangeOptions,
+} from '../../core/marketplace-client.js';
+import { type Page, PagedList } from '../../core/pagination.js';
+import { createPendingOperation } from '../../core/pending-operation.js';
+import { Secret } from '../../core/redact.js';
+import { hashKey } from '../../core/sha.js';
+import type { WireContext } from '../../core/wire.js';
+import type { Customer } from '../../model/customer.js';
+import type { ConnectionReport, PendingOperation, PurchaseResult } from '../../model/operations.js';
+import type { Product } from '../../model/product.js';
+import type { Subscription, SubscriptionRef } from '../../model/subscription.js';
+import { createIngramTokenProvider } from './auth.js';
+import { type IngramEndpoint, resolveIngramEndpoint } from './endpoint.js';
+import { mapIngramError } from './errors.js';
+import {
+  type IngramWireOrderRequest,
+  type IngramWirePeriod,
+  ingramBillingTerm,
+  ingramStatusFilter,
+  mapCustomer,
+  mapOrder,
+  mapPage,
+  mapProduct,
+  mapSubscription,
+  mapSubscriptionRow,
+  orderState,
+  periodToIso,
+} from './map.js';
+
+/** Ingram Marketplace API credentials: the dedicated `.API` user and the gateway subscription key. */
+export interface IngramCredentials {
+  /** The Marketplace API user (its name ends in `.API`), not your XVantage portal login. */
+  username: string;
+  password: string;
+  /** `X-Subscription-Key`, from the portal's Marketplace API page. */
+  subscriptionKey: string;
+  /** The marketplace code may also be given here (same as the `marketplace` option). */
+  marketplace?: string | undefined;
+}
+
+/** Options of the Ingram client. Give `region`, `baseUrl` or `controlPanelUrl`, and `marketplace`. */
+export interface IngramClientOptions extends CommonClientOptions {
+  credentials: IngramCredentials;
+  /** The country marketplace code (`us`, `ca`, `nl`, `de`, `uk`, ...). Required unless `controlPanelUrl` gives it. */
+  marketplace?: string | undefined;
+  /** `na` (alias `us`), `eu`, `uk` or `oc`. */
+  region?: string | undefined;
+  /** The control-panel URL you log in with, `cp.<marketplace>.<region>.cloud.im`. */
+  controlPanelUrl?: string | undefined;
+  /** Items per list page (default 100; Ingram documents no maximum). */
+  pageSize?: number | undefined;
+  /** Subscription details fetched at once while listing (default 5; each is one request under the limiter). */
+  detailConcurrency?: number | undefined;
+}
+
+/** Ingram defaults (see docs/providers/ingram.md for why). */
+export const INGRAM_DEFAULTS = {
+  /** Ingram publishes no number; 2 requests per second, 5 at once, stayed clear of the 429s seen in the wild. */
+  rateLimit: { requests: 120, perMs: 60_000, maxConcurrent: 5 } satisfies RateLimit,
+  pageSize: 100,
+  detailConcurrency: 5,
+  /** Orders can take over a minute: poll every 10 s by default. */
+  pollIntervalMs: 10_000,
+  timeoutMs: 60_000,
+} as const;
+
+const IN_FLIGHT = new Set(['submitted', 'processing']);
+
+/** The Ingram Micro Cloud Marketplace API as a {@link MarketplaceClient}. */
+export class IngramClient extends BaseMarketplaceClient {
+  readonly provider = 'ingram' as const;
+  readonly capabilities: Capabilities = {
+    listCustomers: true,
+    getCustomer: true,
+    listProducts: true,
+    listAllSubscriptions: true,
+    listSubscriptions: true,
+    getSubscription: true,
+    setSeats: true,
+    cancelSubscription: true,
+    scheduledCancel: false,
+    purchase: true,
+    dryRunPurchase: 'vendor',
+    dryRunSeats: 'vendor',
+    asyncWrites: true,
+  };
+  /** Where this client sends its calls (base URL, region, marketplace, and the warning when the URL is inferred). */
+  readonly endpoint: Readonly<IngramEndpoint>;
+  readonly #http: HttpTransport;
+  readonly #pageSize: number;
+  readonly #detailConcurrency: number;
+  #warned = false;
+
+  constructor(options: IngramClientOptions) {
+    if (!options || typeof options !== 'object') {
+      throw new ConfigurationError('ingram: options are required', { provider: 'ingram', operation: 'configure' });
+    }
+    super(options);
+    const where =
+      'the Marketplace API user (name ends in .API), its password and the subscription key, from the portal (Xvantage > My Business > Cloud Services > Marketplace API)';
+    const username = requireCredential('ingram', options.credentials, 'username', where);
+    const password = new Secret(requireCredential('ingram', options.credentials, 'password', where));
+    const subscriptionKey = new Secret(requireCredential('ingram', options.credentials, 'subscriptionKey', where));
+    this.redactor.add(password);
+    this.redactor.add(subscriptionKey);
+    this.redactor.addBasic(username, password.reveal());
+    const credMarketplace = options.credentials.marketplace;
+    if (
+      typeof credMarketplace === 'string' &&
+      typeof options.marketplace === 'string' &&
+      credMarketplace.trim().toLowerCase() !== options.marketplace.trim().toLowerCase()
+    ) {
+      throw new ConfigurationError('ingram: marketplace and credentials.marketplace differ', {
+        provider: 'ingram',
+        operation: 'configure',
+        hint: 'Pass the marketplace code once.',
+      });
+    }
+    this.endpoint = Object.freeze(
+      resolveIngramEndpoint({
+        region: options.region,
+        baseUrl: options.baseUrl,
+        controlPanelUrl: options.controlPanelUrl,
+        marketplace: options.marketplace ?? credMarketplace,
+      }),
+    );
+    this.#pageSize = positiveInt('pageSize', options.pageSize, INGRAM_DEFAULTS.pageSize);
+    this.#detailConcurrency = positiveInt(
+      'detailConcurrency',
+      options.detailConcurrency,
+      INGRAM_DEFAULTS.detailConcurrency,
+    );
+    const { baseUrl, marketplace } = this.endpoint;
+    if (this.endpoint.warning) options.logger?.warn(`[ingram] ${this.endpoint.warning}`);
+    const credentialKey = hashKey('ingram', username, password.reveal(), subscriptionKey.reveal());
+    const limiter = getLimiter(`ingram:${credentialKey}`, options.rateLimit ?? INGRAM_DEFAULTS.rateLimit);
+    const errorCtx = { baseUrl, marketplace };
+    const transportBase = {
+      provider: 'ingram',
+      baseUrl,
+      events: this.events,
+      redactor: this.redactor,
+      limiter,
+      retry: options.retry ?? {},
+      timeoutMs: options.timeoutMs ?? INGRAM_DEFAULTS.timeoutMs,
+      mapError: (r: Parameters<typeof mapIngramError>[0]) =>
+        mapIngramError(r, (s) => this.redactor.redact(s), errorCtx),
+      vendorRequestIdHeaders: ['x-correlation-id'],
+      fetch: options.fetch,
+      signal: options.signal,
+    };
+    const tokens = createIngramTokenProvider({
+      transport: new HttpTransport(transportBase),
+      baseUrl,
+      marketplace,
+      username,
+      password,
+      subscriptionKey,
+      events: this.events,
+      redactor: this.redactor,
+      cache: options.tokenCache,
+    });
+    this.#http = new HttpTransport({
+      ...transportBase,
+      auth: {
+        headers: async (signal) => {
+          this.#warnOnce();
+          return {
+            authorization: `Bearer ${(await tokens.getToken(signal)).value}`,
+            'x-subscription-key': subscriptionKey.reveal(),
+          };
+        },
+        refused: (headers) => {
+          tokens.invalidate(headers.authorization?.slice('Bearer '.length) ?? '');
+          return true;
+        },
+      },
+    });
+  }
+
+  /** The inferred-URL warning, as an event on the first call (listeners attach after construction). */
+  #warnOnce(): void {
+    if (this.#warned || !this.endpoint.warning) return;
+    this.#warned = true;
+    this.events.emit('warning', { provider: 'ingram', code: 'inferred-base-url', message: this.endpoint.warning });
+  }
+
+  #ctx(operation: string, requestId?: string): WireContext {
+    return { provider: 'ingram', operation, requestId };
+  }
+
+  /** An offset/limit listing as a lazy PagedList; `mapPage` turns one page of rows into items. */
+  #paged<T>(
+    operation: string,
+    path: string,
+    query: Record<string, string | undefined>,
+    mapRows: (rows: unknown[], ctx: WireContext, signal?: AbortSignal) => Promise<T[]> | T[],
+    signal?: AbortSignal,
+  ): PagedList<T> {
+    let firstTotal: number | undefined;
+    return new PagedList<T>(async (cursor, sig): Promise<Page<T>> => {
+      const offset = cursor === undefined ? 0 : Number(cursor);
+      const res = await this.#http.send({
+        operation,
+        method: 'GET',
+        path,
+        query: { ...query, offset, limit: this.#pageSize },
+        signal: sig,
+      });
+      const ctx = this.#ctx(operation, res.vendorRequestId ?? res.requestId);
+      const env = mapPage(res.data, ctx);
+      const total = env.pagination.total;
+      firstTotal ??= total;
+      if (total !== firstTotal) {
+        this.events.emit('warning', {
+          provider: 'ingram',
+          code: 'listing-changed',
+          message: `${operation}: the total changed from ${firstTotal} to ${total} during the listing; items may have shifted between pages`,
+        });
+        firstTotal = total;
+      }
+      const items = await mapRows(env.data, ctx, sig);
+      const next = offset + env.data.length;
+      return { items, nextCursor: env.data.length > 0 && next < total ? String(next) : undefined, total };
+    }, signal);
+  }
+
+  async verifyConnection(options: GetOptions = {}): Promise<ConnectionReport> {
+    const count = async (path: string) => {
+      const res = await this.#http.send({
+        operation: 'verifyConnection',
+        method: 'GET',
+        path,
+        query: { offset: 0, limit: 1 },
+        signal: options.signal,
+      });
+      return mapPage(res.data, this.#ctx('verifyConnection')).pagination.total;
+    };
+    const customers = await count('/customers');
+    const subscriptions = await count('/subscriptions');
+    return {
+      provider: 'ingram',
+      ok: true,
+      customers,
+      subscriptions,
+      baseUrl: this.#http.baseUrl,
+      details: { region: this.endpoint.region, marketplace: this.endpoint.marketplace, warning: this.endpoint.warning },
+    };
+  }
+
+  listCustomers(options: ListOptions = {}): PagedList<Customer> {
+    return this.#paged(
+      'listCustomers',
+      '/customers',
+      {},
+      (rows, ctx) => rows.map((r) => mapCustomer(r, ctx)),
+      options.signal,
+    );
+  }
+
+  protected async fetchCustomer(customerId: string, options: GetOptions): Promise<Customer> {
+    const res = await this.#http.send({
+      operation: 'getCustomer',
+      method: 'GET',
+      path: `/customers/${encodeURIComponent(customerId)}`,
+      signal: options.signal,
+    });
+    return mapCustomer(res.data, this.#ctx('getCustomer', res.vendorRequestId));
+  }
+
+  listProducts(options: ListOptions & { search?: string | undefined } = {}): PagedList<Product> {
+    return this.#paged(
+      'listProducts',
+      '/products',
+      { name: options.search },
+      (rows, ctx) => rows.map((r) => mapProduct(r, ctx)),
+      options.signal,
+    );
+  }
+
+  /**
+   * List rows carry no quantity, so each listed subscription is read in full (`GET /subscriptions/{id}`),
+   * `detailConcurrency` at a time under the limiter: a page of N rows costs 1 + N requests. Status and
+   * billing term are filtered on the rows first, so filtered-out subscriptions cost nothing more.
+   */
+  listSubscriptions(options: ListSubscriptionsOptions = {}): PagedList<Subscription> {
+    return this.#paged(
+      'listSubscriptions',
+      '/subscriptions',
+      { customerId: options.customerId, status: ingramStatusFilter(options.status) },
+      async (rows, ctx, signal) => {
+        const wanted = rows.filter((raw) => {
+          const row = mapSubscriptionRow(raw, ctx);
+          if (options.status && row.status !== options.status) return false;
+          if (options.billingTerm && row.billingTerm !== options.billingTerm) return false;
+          return true;
+        });
+        const details = await mapLimited(wanted, this.#detailConcurrency, async (raw) => {
+          const row = mapSubscriptionRow(raw, ctx);
+          try {
+            return await this.#readSubscription(row.id, 'listSubscriptions', signal);
+          } catch (error) {
+            if (!(error instanceof NotFoundError)) throw error;
+            this.events.emit('warning', {
+              provider: 'ingram',
+              code: 'listing-changed',
+              message: `listSubscriptions: subscription ${row.id} disappeared between the list and its details; skipped`,
+            });
+            return undefined;
+          }
+        });
+        return details.filter(
+          (s): s is Subscription => s !== undefined && (!options.productId || s.productId === options.productId),
+        );
+      },
+      options.signal,
+    );
+  }
+
+  async #readSubscription(id: string, operation: string, signal?: AbortSignal): Promise<Subscription> {
+    const res = await this.#http.send({
+      operation,
+      method: 'GET',
+      path: `/subscriptions/${encodeURIComponent(id)}`,
+      signal,
+    });
+    return mapSubscription(res.data, this.#ctx(operation, res.vendorRequestId));
+  }
+
+  protected async fetchSubscription(ref: SubscriptionRef, options: GetOptions): Promise<Subscription> {
+    const sub = await this.#readSubscription(ref.subscriptionId, 'getSubscription', options.signal);
+    if (sub.customerId !== ref.customerId) {
+      throw new NotFoundError(
+        `Subscription ${ref.subscriptionId} does not belong to customer ${ref.customerId} (it belongs to ${sub.customerId})`,
+        {
+          provider: 'ingram',
+          operation: 'getSubscription',
+          hint: 'Check that the customer and subscription ids go together.',
+        },
+      );
+    }
+    return sub;
+  }
+
+  /** Orders on the subscription that are still being fulfilled, newest first. */
+  async #inFlightOrders(ref: SubscriptionRef, operation: string, signal?: AbortSignal) {
+    const res = await this.#http.send({
+      operation,
+      method: 'GET',
+      path: '/orders',
+      query: { customerId: ref.customerId, subscriptionId: ref.subscriptionId, offset: 0, limit: 20 },
+      signal,
+    });
+    const ctx = this.#ctx(operation, res.vendorRequestId);
+    return mapPage(res.data, ctx)
+      .data.map((raw) => ({ raw, order: mapOrder(raw, ctx) }))
+      .filter((o) => IN_FLIGHT.has(o.order.status ?? ''));
+  }
+
+  /** Refuses a change while another order on the subscription provisions (Ingram would answer 500). */
+  async #refuseIfBusy(ref: SubscriptionRef, operation: string, signal?: AbortSignal): Promise<void> {
+    const busy = (await this.#inFlightOrders(ref, operation, signal))[0];
+    if (!busy) return;
+    throw new ConflictError(
+      `${operation}: order ${busy.order.orderNumber ?? busy.order.id} on subscription ${ref.subscriptionId} is still ${busy.order.status}; nothing was sent`,
+      {
+        provider: 'ingram',
+        operation,
+        hint: 'Ingram refuses a change while another order on the same subscription provisions: wait for that order, then try again.',
+      },
+    );
+  }
+
+  protected override async findPendingChange(
+    ref: SubscriptionRef,
+    signal?: AbortSignal,
+  ): Promise<PendingOperation | undefined> {
+    // Write safety asks after an ambiguous failure; no order was in flight before the write (checked), so one now is ours.
+    const found = (await this.#inFlightOrders(ref, 'findPendingChange', signal))[0];
+    if (!found) return undefined;
+    const kind = found.order.type === 'cancellation' ? 'cancel' : 'seat-change';
+    return this.#pending(found.raw, kind);
+  }
+
+  #pending(rawOrder: unknown, kind: string): PendingOperation {
+    const initial = orderState(rawOrder, this.#ctx(kind));
+    return createPendingOperation({
+      provider: 'ingram',
+      id: initial.id,
+      kind,
+      initial,
+      defaultPollIntervalMs: INGRAM_DEFAULTS.pollIntervalMs,
+      poll: async (signal) => {
+        const res = await this.#http.send({
+          operation: 'waitForCompletion',
+          method: 'GET',
+          path: `/orders/${encodeURIComponent(initial.id)}`,
+          signal,
+        });
+        return orderState(res.data, this.#ctx('waitForCompletion', res.vendorRequestId));
+      },
+    });
+  }
+
+  #changeOrder(ref: SubscriptionRef, target: number, before: Subscription): IngramWireOrderRequest {
+    const raw = before.raw as {
+      billingPeriod?: IngramWirePeriod;
+      subscriptionPeriod?: IngramWirePeriod;
+      products?: Array<{ mpn?: string; vendor?: string }>;
+    };
+    const line = raw.products?.[0];
+    return {
+      type: 'change',
+      customerId: ref.customerId,
+      products: [
+        {
+          subscriptionId: ref.subscriptionId,
+          ...(line?.mpn ? { mpn: line.mpn } : {}),
+          ...(line?.vendor ? { vendor: line.vendor } : {}),
+          // Ingram takes the new total (read back, a change order shows the signed delta).
+          quantity: target,
+          ...(raw.billingPeriod ? { billingPeriod: raw.billingPeriod } : {}),
+          ...(raw.subscriptionPeriod ? { subscriptionPeriod: raw.subscriptionPeriod } : {}),
+        },
+      ],
+    };
+  }
+
+  protected override async dryRunSeats(ref: SubscriptionRef, target: number, before: Subscription): Promise<void> {
+    await this.#http.send({
+      operation: 'setSeats',
+      method: 'POST',
+      path: '/orders/estimate',
+      json: this.#changeOrder(ref, target, before),
+      retry: 'read',
+    });
+  }
+
+  protected async writeSeats(
+    ref: SubscriptionRef,
+    target: number,
+    before: Subscription,
+    options: SeatChangeOptions,
+  ): Promise<SeatWriteResult> {
+    await this.#refuseIfBusy(ref, 'setSeats', options.signal);
+    const res = await this.#http.send({
+      operation: 'setSeats',
+      method: 'POST',
+      path: '/orders',
+      json: this.#changeOrder(ref, target, before),
+      signal: options.signal,
+    });
+    const requestId = res.vendorRequestId ?? res.requestId;
+    const op = this.#pending(res.data, 'seat-change');
+    if (op.initial.status === 'succeeded') {
+      return { kind: 'done', subscription: await this.fetchSubscription(ref, options), requestId };
+    }
+    return { kind: 'pending', operation: op, requestId };
+  }
+
+  protected async writeCancel(
+    ref: SubscriptionRef,
+    _effectiveDate: string | undefined,
+    _before: Subscription,
+    options: CancelOptions,
+  ): Promise<CancelWriteResult> {
+    await this.#refuseIfBusy(ref, 'cancelSubscription', options.signal);
+    const body: IngramWireOrderRequest = {
+      type: 'cancellation',
+      customerId: ref.customerId,
+      subscriptionId: ref.subscriptionId,
+    };
+    const res = await this.#http.send({
+      operation: 'cancelSubscription',
+      method: 'POST',
+      path: '/orders',
+      json: body,
+      signal: options.signal,
+    });
+    const requestId = res.vendorRequestId ?? res.requestId;
+    const op = this.#pending(res.data, 'cancel');
+    if (op.initial.status === 'succeeded') {
+      return { kind: 'done', subscription: await this.fetchSubscription(ref, options), requestId };
+    }
+    return { kind: 'pending', operation: op, requestId };
+  }
+
+  protected async writePurchase(input: ValidPurchase): Promise<PurchaseResult> {
+    // The MPN fixes the term: check it matches what the caller asked for before ordering.
+    const found = await this.#http.send({
+      operation: 'purchase',
+      method: 'GET',
+      path: '/products',
+      query: { mpn: input.productId, offset: 0, limit: 10 },
+      signal: input.signal,
+    });
+    const ctx = this.#ctx('purchase', found.vendorRequestId);
+    const rows = mapPage(found.data, ctx).data.filter((p) => (p as { mpn?: unknown })?.mpn === input.productId);
+    if (rows.length === 0) {
+      throw new ValidationError(
+        `purchase: no product with MPN ${input.productId} in this marketplace`,
+        [{ path: 'productId', message: 'must be an MPN from listProducts()' }],
+        {
+          provider: 'ingram',
+          operation: 'purchase',
+          hint: 'Ingram orders name products by MPN: use Product.id from listProducts().',
+        },
+      );
+    }
+    const raw = rows[0] as { subscriptionPeriod?: { type: string; duration: number } };
+    const term = ingramBillingTerm(raw.subscriptionPeriod);
+    const iso = periodToIso(raw.subscriptionPeriod);
+    if (term !== input.billingTerm || (input.commitmentTerm && iso !== input.commitmentTerm)) {
+      throw new ValidationError(
+        `purchase: product ${input.productId} is sold as ${term} (term ${iso ?? 'unknown'}), not ${input.billingTerm}${input.commitmentTerm ? ` ${input.commitmentTerm}` : ''}`,
+        [{ path: 'billingTerm', message: `must be ${term} for this MPN` }],
+        {
+          provider: 'ingram',
+          operation: 'purchase',
+          hint: 'At Ingram each term is its own MPN (e.g. <GUID>_ANNUAL, <GUID>_MONTHLY): pick the MPN of the term you want.',
+        },
+      );
+    }
+    const body: IngramWireOrderRequest = {
+      type: 'sales',
+      customerId: input.customerId,
+      products: [{ mpn: input.productId, quantity: input.quantity }],
+    };
+    const res = await this.#http.send({
+      operation: 'purchase',
+      method: 'POST',
+      path: input.dryRun ? '/orders/estimate' : '/orders',
+      json: body,
+      // An estimate changes nothing: retry it like a read.
+      retry: input.dryRun ? 'read' : 'write',
+      signal: input.signal,
+    });
+    const requestId = res.vendorRequestId ?? res.requestId;
+    const lines = (
+      (res.data as { products?: Array<{ mpn?: string; quantity?: number; subscriptionId?: string }> } | undefined)
+        ?.products ?? []
+    ).map((l) => ({
+      productId: l.mpn ?? input.productId,
+      quantity: l.quantity ?? input.quantity,
+      subscriptionId: input.dryRun ? null : (l.subscriptionId ?? null),
+    }));
+    if (input.dryRun) {
+      return {
+        provider: 'ingram',
+        customerId: input.customerId,
+        orderId: null,
+        outcome: 'dry-run',
+        lines,
+        requestId,
+        raw: res.data,
+      };
+    }
+    const op = this.#pending(res.data, 'purchase');
+    return {
+      provider: 'ingram',
+      customerId: input.customerId,
+      orderId: op.id,
+      outcome: op.initial.status === 'succeeded' ? 'ordered' : 'pending',
+      lines,
+      requestId,
+      operation: op.initial.status === 'succeeded' ? undefined : op,
+      raw: res.data,
+    };
+  }
+}
+
+function positiveInt(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ValidationError(`Invalid ${name}`, [{ path: name, message: 'must be a positive integer' }], {
+      provider: 'ingram',
+      operation: 'configure',
+    });
+  }
+  return value;
+}
+
+/** Maps items with at most `limit` calls in flight, keeping the order. */
+async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** Creates an Ingram client. Throws `ConfigurationError`/`ValidationError` for bad options, before any request. */
+export function createIngramClient(options: IngramClientOptions): IngramClient {
+  return new IngramClient(options);
+}
