@@ -4,7 +4,7 @@
  * Run: npm run demo
  */
 import { MarketplaceError, createMarketplaceClient } from '../src/index.js';
-import { PAX8_SEED_IDS, createMockMarketplace } from '../src/testing/index.js';
+import { INGRAM_SEED_IDS, PAX8_SEED_IDS, SHERWEB_SEED_IDS, createMockMarketplace } from '../src/testing/index.js';
 
 const mock = createMockMarketplace();
 mock.start();
@@ -62,5 +62,35 @@ try {
   if (!(error instanceof MarketplaceError)) throw error;
   console.log(`  kind: ${error.kind}\n  status: ${error.status}\n  message: ${error.message}\n  hint: ${error.hint}`);
 }
+
+console.log('\nThe same company on three marketplaces (one contract, normalized model):');
+const elsewhere = [
+  {
+    client: createMarketplaceClient({ provider: 'pax8', ...mock.clientOptions('pax8') }),
+    customerId: PAX8_SEED_IDS.contoso,
+  },
+  {
+    client: createMarketplaceClient({ provider: 'sherweb', ...mock.clientOptions('sherweb') }),
+    customerId: SHERWEB_SEED_IDS.contoso,
+  },
+  {
+    client: createMarketplaceClient({ provider: 'ingram', ...mock.clientOptions('ingram'), region: 'eu' }),
+    customerId: INGRAM_SEED_IDS.contoso,
+  },
+];
+const rows = [];
+for (const { client, customerId } of elsewhere) {
+  for await (const s of client.listSubscriptions({ customerId })) {
+    if (/business premium/i.test(s.name) && s.status === 'active') {
+      rows.push({
+        marketplace: s.provider,
+        billing: s.billingTerm,
+        commitment: s.commitment?.term ?? 'none',
+        seats: s.quantity,
+      });
+    }
+  }
+}
+console.table(rows);
 
 mock.stop();
