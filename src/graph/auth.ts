@@ -1,0 +1,54 @@
+import { CachedTokenProvider } from '../core/auth/cached-token-provider.js';
+import type { TokenCacheStore } from '../core/auth/token-provider.js';
+import type { EventHub } from '../core/events.js';
+import type { HttpTransport } from '../core/http.js';
+import type { Redactor, Secret } from '../core/redact.js';
+import { hashKey } from '../core/sha.js';
+import { parseWire } from '../core/wire.js';
+import { z } from 'zod';
+
+/** The scope of an app-only Graph token. */
+export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
+
+const TokenWire = z.looseObject({ access_token: z.string().min(1), expires_in: z.coerce.number().positive() });
+
+/**
+ * Entra client credentials for Graph: `POST {authorityUrl}/{tenantId}/oauth2/v2.0/token` with a form body
+ * (`client_id`, `client_secret`, `grant_type=client_credentials`, `scope`), cached per credential and tenant.
+ */
+export function createGraphTokenProvider(options: {
+  transport: HttpTransport;
+  authorityUrl: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: Secret;
+  scope?: string | undefined;
+  events: EventHub;
+  redactor: Redactor;
+  cache?: TokenCacheStore | undefined;
+}): CachedTokenProvider {
+  const { transport, authorityUrl, tenantId, clientId, clientSecret } = options;
+  const scope = options.scope ?? GRAPH_SCOPE;
+  const tokenUrl = `${authorityUrl.replace(/\/+$/, '')}/${encodeURIComponent(tenantId)}/oauth2/v2.0/token`;
+  return new CachedTokenProvider({
+    provider: 'graph',
+    cacheKey: hashKey('graph', tokenUrl, scope, clientId, clientSecret.reveal()),
+    cache: options.cache,
+    events: options.events,
+    redactor: options.redactor,
+    fetchToken: async (signal) => {
+      // Fetching a token changes nothing, so it is retried like a read.
+      const res = await transport.send({
+        operation: 'token',
+        method: 'POST',
+        path: tokenUrl,
+        form: { client_id: clientId, client_secret: clientSecret.reveal(), grant_type: 'client_credentials', scope },
+        auth: false,
+        retry: 'read',
+        signal,
+      });
+      const t = parseWire(TokenWire, res.data, 'token response', { provider: 'graph', operation: 'token' });
+      return { accessToken: t.access_token, expiresInSeconds: t.expires_in };
+    },
+  });
+}

@@ -1,0 +1,9 @@
+/** Vendor-neutral license workflows: company routing, subscription targeting, user lifecycle, sync and drift. */
+export * from './marketplace-ids.js';
+export * from './companies-csv.js';
+export * from './registry.js';
+export * from './license-subscriptions.js';
+export * from './select-subscription.js';
+export * from './onboarding.js';
+export * from './sync.js';
+export * from './drift.js';

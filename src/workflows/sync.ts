@@ -1,0 +1,202 @@
+import { MarketplaceError, NotFoundError, PermissionError } from '../core/errors.js';
+import type { MarketplaceClient } from '../core/marketplace-client.js';
+import type { ProviderId } from '../model/common.js';
+import type { Customer } from '../model/customer.js';
+import type { Subscription } from '../model/subscription.js';
+import type { Marketplaces } from './registry.js';
+
+/** One record of a sync: a customer, a subscription, or a failure, always tagged with its provider. */
+export type SyncRecord =
+  | { type: 'customer'; provider: ProviderId; customer: Customer }
+  | { type: 'subscription'; provider: ProviderId; customerId: string; subscription: Subscription }
+  | {
+      type: 'error';
+      provider: ProviderId;
+      /** `provider`: the provider stopped (the others go on); `customer`: one customer's subscriptions were skipped. */
+      scope: 'provider' | 'customer';
+      customerId?: string | undefined;
+      /** The error's kind (`server`, `network`, `permission`, ...) or `unexpected`. */
+      kind: string;
+      message: string;
+      error: unknown;
+    };
+
+/** Where a provider's sync stands. */
+export interface ProviderCheckpoint {
+  status: 'pending' | 'in-progress' | 'done' | 'failed';
+  /** The cursor of the customer page being worked on (undefined: the first page). */
+  pageCursor?: string | undefined;
+  /** Customers of that page already finished (their subscriptions all emitted). */
+  doneInPage: string[];
+  customers: number;
+  subscriptions: number;
+  errors: number;
+  /** The last failure's message, when `failed`. */
+  lastError?: string | undefined;
+}
+
+/** A JSON-safe snapshot of a sync's progress; pass it back as `checkpoint` to resume. */
+export interface SyncCheckpoint {
+  version: 1;
+  startedAt: string;
+  updatedAt: string;
+  providers: Partial<Record<ProviderId, ProviderCheckpoint>>;
+}
+
+/** A progress event of {@link syncAll}. */
+export interface SyncProgress {
+  type: 'provider-started' | 'customer-done' | 'provider-done' | 'provider-failed' | 'provider-skipped';
+  provider: ProviderId;
+  customers: number;
+  subscriptions: number;
+  errors: number;
+  customerId?: string | undefined;
+  message?: string | undefined;
+}
+
+/** Options of {@link syncAll}. */
+export interface SyncOptions {
+  /** Resume from this checkpoint (providers `done` are skipped; others continue where they stopped). */
+  checkpoint?: SyncCheckpoint | undefined;
+  /** Only these providers (default: every configured one, in preference order). */
+  providers?: readonly ProviderId[] | undefined;
+  /** Progress events. */
+  onProgress?: ((event: SyncProgress) => void) | undefined;
+  /** Called with the new checkpoint after each finished customer and at each provider's end (persist it). */
+  onCheckpoint?: ((checkpoint: SyncCheckpoint) => void | Promise<void>) | undefined;
+  signal?: AbortSignal | undefined;
+  /** Clock for checkpoint times (default `() => new Date()`). */
+  now?: (() => Date) | undefined;
+}
+
+/** An async iterable of sync records with the current checkpoint. */
+export interface SyncRun extends AsyncIterable<SyncRecord> {
+  /** A copy of the checkpoint as of the last finished customer. */
+  checkpoint(): SyncCheckpoint;
+}
+
+function clone<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
+
+function kindOf(error: unknown): string {
+  return error instanceof MarketplaceError ? error.kind : 'unexpected';
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Errors that concern one customer only: its subscriptions are skipped, the provider goes on. */
+function customerScoped(error: unknown): boolean {
+  return error instanceof NotFoundError || error instanceof PermissionError;
+}
+
+/**
+ * Streams every customer and subscription of every configured provider as normalized, provider-tagged records.
+ * Customers are read page by page and each customer's subscriptions right after it, so memory stays flat.
+ *
+ * - Error isolation: a provider that fails (down, credentials refused, retries exhausted) yields one `error`
+ *   record with `scope: 'provider'` and the others go on; a customer whose subscriptions cannot be read (not
+ *   found, no permission) yields an `error` record with `scope: 'customer'` and its provider goes on.
+ * - Resumable: `run.checkpoint()` (and `onCheckpoint`) give a JSON-safe checkpoint after each finished customer;
+ *   pass it as `checkpoint` to continue. Delivery is at least once: the customer being worked on when a run
+ *   stopped is emitted again, so store records as upserts keyed by provider and id.
+ */
+export function syncAll(marketplaces: Marketplaces, options: SyncOptions = {}): SyncRun {
+  const now = options.now ?? (() => new Date());
+  const stamp = now().toISOString();
+  const state: SyncCheckpoint = options.checkpoint
+    ? clone(options.checkpoint)
+    : { version: 1, startedAt: stamp, updatedAt: stamp, providers: {} };
+  const providers = (options.providers ?? marketplaces.providers).filter((p) => marketplaces.has(p));
+  for (const p of providers) {
+    state.providers[p] ??= { status: 'pending', doneInPage: [], customers: 0, subscriptions: 0, errors: 0 };
+  }
+  const progress = (event: Omit<SyncProgress, 'customers' | 'subscriptions' | 'errors'>) => {
+    const cp = state.providers[event.provider]!;
+    try {
+      options.onProgress?.({ ...event, customers: cp.customers, subscriptions: cp.subscriptions, errors: cp.errors });
+    } catch {
+      // Observers cannot break the sync.
+    }
+  };
+  const save = async () => {
+    state.updatedAt = now().toISOString();
+    await options.onCheckpoint?.(clone(state));
+  };
+
+  async function* syncProvider(provider: ProviderId, client: MarketplaceClient): AsyncGenerator<SyncRecord> {
+    const cp = state.providers[provider]!;
+    cp.status = 'in-progress';
+    cp.lastError = undefined;
+    progress({ type: 'provider-started', provider });
+    const list = client.listCustomers({ signal: options.signal });
+    try {
+      for await (const page of list.byPage({ cursor: cp.pageCursor })) {
+        const done = new Set(cp.doneInPage);
+        for (const customer of page.items) {
+          if (done.has(customer.id)) continue;
+          yield { type: 'customer', provider, customer };
+          let count = 0;
+          try {
+            for await (const subscription of client.listSubscriptions({
+              customerId: customer.id,
+              signal: options.signal,
+            })) {
+              yield { type: 'subscription', provider, customerId: customer.id, subscription };
+              count += 1;
+            }
+          } catch (error) {
+            if (!customerScoped(error)) throw error;
+            cp.errors += 1;
+            yield {
+              type: 'error',
+              provider,
+              scope: 'customer',
+              customerId: customer.id,
+              kind: kindOf(error),
+              message: messageOf(error),
+              error,
+            };
+          }
+          // Counted when the customer is finished, so a resumed run does not count a customer twice.
+          cp.subscriptions += count;
+          cp.customers += 1;
+          cp.doneInPage.push(customer.id);
+          progress({ type: 'customer-done', provider, customerId: customer.id });
+          await save();
+        }
+        cp.pageCursor = page.nextCursor;
+        cp.doneInPage = [];
+        await save();
+      }
+      cp.status = 'done';
+      cp.pageCursor = undefined;
+      progress({ type: 'provider-done', provider });
+      await save();
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      cp.status = 'failed';
+      cp.errors += 1;
+      cp.lastError = messageOf(error);
+      progress({ type: 'provider-failed', provider, message: cp.lastError });
+      await save();
+      yield { type: 'error', provider, scope: 'provider', kind: kindOf(error), message: messageOf(error), error };
+    }
+  }
+
+  return {
+    checkpoint: () => clone(state),
+    async *[Symbol.asyncIterator]() {
+      for (const provider of providers) {
+        const cp = state.providers[provider]!;
+        if (cp.status === 'done') {
+          progress({ type: 'provider-skipped', provider, message: 'already done in the checkpoint' });
+          continue;
+        }
+        yield* syncProvider(provider, marketplaces.require(provider));
+      }
+    },
+  };
+}
