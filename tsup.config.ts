@@ -7,6 +7,8 @@ export default defineConfig({
     ingram: 'src/providers/ingram/index.ts',
     sherweb: 'src/providers/sherweb/index.ts',
     testing: 'src/testing/index.ts',
+    workflows: 'src/workflows/index.ts',
+    graph: 'src/graph/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

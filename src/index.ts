@@ -30,3 +30,5 @@ export {
   type SherwebCredentials,
 } from './providers/sherweb/client.js';
 export * from './core/public.js';
+export * from './workflows/index.js';
+export * from './graph/index.js';

@@ -58,7 +58,10 @@ export interface SeatLifecycleInput {
   userId: string;
   /** The Graph SKU (GUID); default the license's `skuId`, else looked up by its `skuPartNumber`. */
   skuId?: string | undefined;
-  /** How many times to re-read and decide again after a conflict or a lost seat (default 5). */
+  /**
+   * How many conflicts to absorb by re-reading and deciding again (onboarding default 10, offboarding 5). Waits are
+   * bounded by time (`waitTimeoutMs`), not by this.
+   */
   maxRounds?: number | undefined;
   /** Reports each step. */
   onProgress?: ((event: LifecycleProgress) => void) | undefined;
@@ -218,7 +221,7 @@ export async function onboardUser(input: OnboardUserInput): Promise<OnboardResul
   validateCommon(input);
   const run = new Run(input);
   const { graph, userId, signal } = input;
-  const maxRounds = input.maxRounds ?? 5;
+  const maxRounds = input.maxRounds ?? 10;
   const timeoutMs = input.waitTimeoutMs ?? 15 * 60_000;
   const pollMs = input.pollIntervalMs ?? 15_000;
   const policy = input.policy ?? DEFAULT_ADD_POLICY;
@@ -268,7 +271,11 @@ export async function onboardUser(input: OnboardUserInput): Promise<OnboardResul
     }
   };
 
-  for (let round = 1; round <= maxRounds; round++) {
+  let conflicts = 0;
+  // Right after losing an `ifCurrent` race, the seat on its way is the winner's: buy our own instead of waiting.
+  let afterConflict = false;
+  // A safety net only: every path below either makes progress, sleeps, or counts a conflict.
+  for (let step = 1; step <= maxRounds * 10; step++) {
     const sku = await graph.getSubscribedSku(skuId, { signal });
     run.emit(
       'checked-seats',
@@ -296,12 +303,13 @@ export async function onboardUser(input: OnboardUserInput): Promise<OnboardResul
     }
     const listed = await listLicenseSubscriptions(input.marketplaces, input.company, input.license, { signal });
     const purchased = purchasedSeats(listed.subscriptions);
-    if ((input.waitForPendingSeats ?? true) && purchased > sku.enabled) {
+    if ((input.waitForPendingSeats ?? true) && purchased > sku.enabled && !afterConflict) {
       const why = `the marketplaces show ${purchased} seats and Graph ${sku.enabled}: seats are on their way`;
       if (input.dryRun) return result('dry-run', `${why}; would wait for them and assign`, 'wait-for-pending-seat');
       await waitFor(purchased, why);
       continue;
     }
+    afterConflict = false;
     selection = selectSubscription(listed.subscriptions, policy);
     const target = selection.subscription;
     run.emit('selected-subscription', selection.reason);
@@ -318,10 +326,13 @@ export async function onboardUser(input: OnboardUserInput): Promise<OnboardResul
       });
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
+      conflicts += 1;
+      if (conflicts > maxRounds) break;
       run.emit(
         'conflict',
         `the seat count of ${target.id} changed meanwhile (${error.message}); re-reading and deciding again`,
       );
+      afterConflict = true;
       continue;
     }
     seatChanges.push(change);
@@ -334,14 +345,11 @@ export async function onboardUser(input: OnboardUserInput): Promise<OnboardResul
     }
     await waitFor(sku.enabled + 1, `the seat just added to ${target.id}`);
   }
-  throw new ConflictError(
-    `onboardUser: gave up after ${maxRounds} rounds of conflicts or lost seats; nothing more was bought`,
-    {
-      operation: 'onboardUser',
-      hint: 'Many changes are happening on this license at once. Run again; it will not buy a seat twice.',
-      actual: seatChanges.length,
-    },
-  );
+  throw new ConflictError(`onboardUser: gave up after ${conflicts} conflicting seat changes; nothing more was bought`, {
+    operation: 'onboardUser',
+    hint: 'Many changes are happening on this license at once. Run again; it will not buy a seat twice.',
+    actual: seatChanges.length,
+  });
 }
 
 /**

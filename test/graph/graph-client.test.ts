@@ -117,6 +117,13 @@ describe('GraphClient', () => {
     expect(u.assignedLicenses).toEqual([]);
   });
 
+  it('fetches a new token once when the cached one is refused (401)', async () => {
+    await graph.listSubscribedSkus();
+    fake.expireAllTokens();
+    await graph.listSubscribedSkus();
+    expect(fake.issuedTokens).toBe(2);
+  });
+
   it('waits Retry-After on 429 and retries reads', async () => {
     fake.faults.add({ kind: 'http-429', path: '/subscribedSkus', times: 1, retryAfterSeconds: 1 });
     const retries: number[] = [];

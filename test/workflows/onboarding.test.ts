@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ConflictError } from '../../src/core/errors.js';
 import { UsageLocationMissingError } from '../../src/graph/index.js';
 import { GRAPH_SEED_IDS } from '../../src/testing/graph/index.js';
 import { PAX8_SEED_IDS } from '../../src/testing/pax8/index.js';
 import {
   type LifecycleProgress,
+  Marketplaces,
   SeatPropagationTimeoutError,
   offboardUser,
   onboardUser,
@@ -11,6 +13,7 @@ import {
 } from '../../src/workflows/index.js';
 import {
   BP_SKU,
+  AsProvider,
   BUSINESS_PREMIUM,
   CONTOSO,
   type World,
@@ -91,6 +94,48 @@ describe('onboardUser', () => {
     expect(pax8BusinessPremiumSeats(world.pax8Fake)).toBe(102);
     expect(world.graphFake.sku(BP_SKU).consumedUnits).toBe(102);
     expect(conflicts.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('five concurrent onboardings buy exactly five seats', async () => {
+    useAllSeats(world);
+    const users = [0, 1, 2, 3, 4].map((i) => addUser(world, `aaaaaaaa-aaaa-4aaa-8aaa-00000000000${i}`, `U${i}`));
+    const results = await Promise.all(users.map((u) => onboardUser(base(u))));
+    expect(results.map((r) => r.outcome)).toEqual(Array(5).fill('assigned'));
+    expect(monthlySeats()).toBe(25);
+    expect(results.reduce((n, r) => n + r.seatChanges.length, 0)).toBe(5);
+    expect(world.graphFake.freeUnits(BP_SKU)).toBe(0);
+  });
+
+  it('a run that starts while the seat of another run is on its way does not strand it', async () => {
+    useAllSeats(world);
+    const first = addUser(world, 'bbbbbbbb-bbbb-4bbb-8bbb-000000000001', 'First');
+    const late = addUser(world, 'bbbbbbbb-bbbb-4bbb-8bbb-000000000002', 'Late');
+    let lateRun: Promise<unknown> | undefined;
+    const a = onboardUser({
+      ...base(first),
+      onProgress: (e) => {
+        if (e.step === 'seat-added') lateRun = onboardUser(base(late));
+      },
+    });
+    const [ra] = await Promise.all([a]);
+    const rl = (await lateRun) as Awaited<typeof a>;
+    expect([ra.outcome, rl.outcome]).toEqual(['assigned', 'assigned']);
+    expect(monthlySeats()).toBe(22);
+  });
+
+  it('gives up after maxRounds conflicts without buying', async () => {
+    useAllSeats(world);
+    const busy = new AsProvider(world.pax8, 'pax8');
+    busy.addSeats = async () => {
+      throw new ConflictError('someone else changed it', { provider: 'pax8', operation: 'addSeats' });
+    };
+    const user = addUser(world, 'cccccccc-cccc-4ccc-8ccc-000000000001', 'Busy');
+    const err = await onboardUser({ ...base(user), marketplaces: new Marketplaces([busy]), maxRounds: 2 }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ConflictError);
+    expect((err as ConflictError).message).toMatch(/gave up after 3 conflicting seat changes; nothing more was bought/);
+    expect(seatWrites()).toHaveLength(0);
   });
 
   it('is safe to run twice: the second run finds the license and does nothing', async () => {

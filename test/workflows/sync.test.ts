@@ -65,7 +65,8 @@ describe('syncAll', () => {
     const second = secondProvider();
     second.fake.faults.add({ kind: 'http-503', path: '/companies' });
     const m = new Marketplaces([world.pax8, second.client]);
-    const run = syncAll(m);
+    const events: SyncProgress[] = [];
+    const run = syncAll(m, { onProgress: (e) => events.push(e) });
     const records = await collect(run);
     const errors = records.filter((r) => r.type === 'error');
     expect(errors).toEqual([
@@ -77,6 +78,12 @@ describe('syncAll', () => {
     const cp = run.checkpoint();
     expect(cp.providers.pax8?.status).toBe('done');
     expect(cp.providers.dandh).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/503/) });
+    expect(events.filter((e) => e.type !== 'customer-done').map((e) => `${e.type}:${e.provider}`)).toEqual([
+      'provider-started:pax8',
+      'provider-done:pax8',
+      'provider-started:dandh',
+      'provider-failed:dandh',
+    ]);
 
     // The vendor is back: resuming syncs only the provider that failed.
     second.fake.faults.clear();
