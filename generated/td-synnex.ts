@@ -784,6 +784,7 @@ export interface operations {
                 pageToken?: components["parameters"]["PageToken"];
                 "filter.name"?: string;
                 "filter.cloudProviderId"?: string;
+                "filter.skuId"?: string;
                 /** @description Exact, e.g. `CFQ7TTC0LH18:0001:P1Y:Y`. */
                 "filter.mfgPartNumber"?: string;
                 language?: string;

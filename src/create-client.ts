@@ -1,20 +1,29 @@
 import { ConfigurationError } from './core/errors.js';
 import type { MarketplaceClient } from './core/marketplace-client.js';
+import { DandhClient, type DandhClientOptions } from './providers/dandh/client.js';
 import { IngramClient, type IngramClientOptions } from './providers/ingram/client.js';
+import { PartnerCenterClient, type PartnerCenterClientOptions } from './providers/partner-center/client.js';
 import { Pax8Client, type Pax8ClientOptions } from './providers/pax8/client.js';
 import { SherwebClient, type SherwebClientOptions } from './providers/sherweb/client.js';
+import { TdSynnexClient, type TdSynnexClientOptions } from './providers/td-synnex/client.js';
 
 /** Options of {@link createMarketplaceClient}: `provider` picks the vendor, the rest are that vendor's options. */
 export type MarketplaceClientOptions =
   | ({ provider: 'pax8' } & Pax8ClientOptions)
   | ({ provider: 'ingram' } & IngramClientOptions)
-  | ({ provider: 'sherweb' } & SherwebClientOptions);
+  | ({ provider: 'sherweb' } & SherwebClientOptions)
+  | ({ provider: 'td-synnex' } & TdSynnexClientOptions)
+  | ({ provider: 'dandh' } & DandhClientOptions)
+  | ({ provider: 'partner-center' } & PartnerCenterClientOptions);
 
 /** Client type per provider id. */
 export interface MarketplaceClientByProvider {
   pax8: Pax8Client;
   ingram: IngramClient;
   sherweb: SherwebClient;
+  'td-synnex': TdSynnexClient;
+  dandh: DandhClient;
+  'partner-center': PartnerCenterClient;
 }
 
 /**
@@ -32,10 +41,16 @@ export function createMarketplaceClient<O extends MarketplaceClientOptions>(
       return new IngramClient(options as IngramClientOptions) as never;
     case 'sherweb':
       return new SherwebClient(options as SherwebClientOptions) as never;
+    case 'td-synnex':
+      return new TdSynnexClient(options as TdSynnexClientOptions) as never;
+    case 'dandh':
+      return new DandhClient(options as DandhClientOptions) as never;
+    case 'partner-center':
+      return new PartnerCenterClient(options as PartnerCenterClientOptions) as never;
     default:
       throw new ConfigurationError(`Unknown provider ${JSON.stringify(provider)}`, {
         operation: 'configure',
-        hint: 'Use one of: pax8, ingram, sherweb.',
+        hint: 'Use one of: pax8, dandh, ingram, sherweb, partner-center, td-synnex.',
       });
   }
 }

@@ -29,6 +29,28 @@ export {
   type SherwebClientOptions,
   type SherwebCredentials,
 } from './providers/sherweb/client.js';
+export {
+  TdSynnexClient,
+  createTdSynnexClient,
+  TD_SYNNEX_DEFAULTS,
+  type TdSynnexClientOptions,
+  type TdSynnexCredentials,
+  type TdSynnexPurchaseInput,
+} from './providers/td-synnex/client.js';
+export {
+  DandhClient,
+  createDandhClient,
+  DANDH_DEFAULTS,
+  type DandhClientOptions,
+  type DandhCredentials,
+} from './providers/dandh/client.js';
+export {
+  PartnerCenterClient,
+  createPartnerCenterClient,
+  PARTNER_CENTER_DEFAULTS,
+  type PartnerCenterClientOptions,
+  type PartnerCenterCredentials,
+} from './providers/partner-center/client.js';
 export * from './core/public.js';
 export * from './workflows/index.js';
 export * from './graph/index.js';

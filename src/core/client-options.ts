@@ -1,6 +1,7 @@
 import type { TokenCacheStore } from './auth/token-provider.js';
 import type { Logger } from './events.js';
 import type { RateLimitOption } from './limiter.js';
+import type { RedisFallback, RedisOption } from './redis.js';
 import type { RetryOptions } from './retry.js';
 
 /** Options every provider's client takes. */
@@ -25,4 +26,15 @@ export interface CommonClientOptions {
   fetch?: typeof fetch | undefined;
   /** Where access tokens are cached (default: in-process, shared by clients of the same credential). */
   tokenCache?: TokenCacheStore | undefined;
+  /**
+   * Share the rate limit, the access-token cache and the refresh-token store with every process using the same
+   * credential, through Redis: a `redis://` URL or an ioredis client (the SDK uses its own duplicate). Needs the
+   * optional peer dependency `ioredis`. See docs/scaling.md.
+   */
+  redis?: RedisOption | undefined;
+  /**
+   * When Redis cannot be reached: `'error'` (default) fails calls with `NetworkError`; `'in-process'` runs with
+   * in-process limits and token cache, announced by a `warning` event (other processes then do not share them).
+   */
+  redisFallback?: RedisFallback | undefined;
 }

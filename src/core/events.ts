@@ -115,6 +115,11 @@ export class EventHub {
     return () => set.delete(listener as (e: never) => void);
   }
 
+  /** Whether an event of `name` would reach anyone (a listener or the logger), so callers can skip building it. */
+  observed(name: SdkEventName): boolean {
+    return this.#logger !== undefined || (this.#listeners.get(name)?.size ?? 0) > 0;
+  }
+
   /** Emits to listeners and the logger. */
   emit<K extends SdkEventName>(name: K, event: SdkEvents[K]): void {
     for (const l of this.#listeners.get(name) ?? []) {

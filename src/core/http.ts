@@ -1,4 +1,3 @@
-import ky, { TimeoutError as KyTimeoutError } from 'ky';
 import { type MarketplaceError, NetworkError, ResponseValidationError, TimeoutError } from './errors.js';
 import type { EventHub } from './events.js';
 import type { Limiter } from './limiter.js';
@@ -100,10 +99,48 @@ export function buildUrl(baseUrl: string, path: string, query?: HttpRequest['que
   return url.toString();
 }
 
-function combineSignals(...signals: Array<AbortSignal | undefined>): AbortSignal | undefined {
-  const present = signals.filter((s): s is AbortSignal => s !== undefined);
-  if (present.length <= 1) return present[0];
-  return AbortSignal.any(present);
+function combineSignals(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return AbortSignal.any([a, b]);
+}
+
+/**
+ * One attempt's signal: aborts on the caller's signal or after `timeoutMs`. A plain controller and a timer
+ * that is cleared when the attempt ends (rather than `AbortSignal.timeout` + `AbortSignal.any`, which leave
+ * a 30 s timer and listeners behind per request; see docs/performance.md).
+ */
+class AttemptSignal {
+  readonly #controller = new AbortController();
+  readonly #outer: AbortSignal | undefined;
+  readonly #timer: ReturnType<typeof setTimeout>;
+  readonly #onAbort = () => this.#controller.abort(this.#outer?.reason);
+  timedOut = false;
+
+  constructor(outer: AbortSignal | undefined, timeoutMs: number) {
+    this.#outer = outer;
+    this.#timer = setTimeout(() => {
+      this.timedOut = true;
+      this.#controller.abort(new DOMException('The attempt timed out', 'TimeoutError'));
+    }, timeoutMs);
+    if (outer?.aborted) this.#onAbort();
+    else outer?.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#outer?.removeEventListener('abort', this.#onAbort);
+  }
+}
+
+function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
+  return out;
 }
 
 function isAbort(error: unknown): boolean {
@@ -111,21 +148,20 @@ function isAbort(error: unknown): boolean {
 }
 
 /**
- * The single path every vendor call takes: limiter -> auth -> ky (its own retry off) -> typed error,
- * with p-retry deciding retries from the typed error.
+ * The single path every vendor call takes: limiter -> auth -> fetch -> typed error, with p-retry deciding
+ * retries from the typed error. `fetch` is called with a URL string and a plain init (no `Request` object,
+ * which costs more than the rest of the SDK's work per call; see docs/performance.md).
  */
 export class HttpTransport {
   readonly #o: TransportOptions;
-  readonly #ky: typeof ky;
+  readonly #defaultHeaders: Record<string, string>;
 
   constructor(options: TransportOptions) {
     this.#o = options;
-    this.#ky = ky.create({
-      retry: 0,
-      throwHttpErrors: false,
-      timeout: false,
-      fetch: options.fetch,
-      headers: { 'user-agent': USER_AGENT, accept: 'application/json', ...options.defaultHeaders },
+    this.#defaultHeaders = lowerCaseKeys({
+      'user-agent': USER_AGENT,
+      accept: 'application/json',
+      ...options.defaultHeaders,
     });
   }
 
@@ -164,48 +200,58 @@ export class HttpTransport {
       const url = buildUrl(o.baseUrl, request.path, request.query);
       const headers: Record<string, string> = { ...request.headers, ...authHeaders };
       if (o.requestIdHeader) headers[o.requestIdHeader] = requestId;
-      o.events.emit('request', {
-        provider: o.provider,
-        operation: request.operation,
-        method: request.method,
-        url: o.redactor.redact(url),
-        requestId,
-        attempt,
-        headers: redactHeaders(headers),
-      });
+      let payload: string | URLSearchParams | undefined;
+      const sent: Record<string, string> = { ...this.#defaultHeaders };
+      if (request.json !== undefined) {
+        payload = JSON.stringify(request.json);
+        sent['content-type'] = 'application/json';
+      } else if (request.form) {
+        payload = new URLSearchParams(request.form);
+      }
+      Object.assign(sent, lowerCaseKeys(headers));
+      if (o.events.observed('request')) {
+        o.events.emit('request', {
+          provider: o.provider,
+          operation: request.operation,
+          method: request.method,
+          url: o.redactor.redact(url),
+          requestId,
+          attempt,
+          headers: redactHeaders(headers),
+        });
+      }
       const started = performance.now();
       const timeoutMs = request.timeoutMs ?? o.timeoutMs;
-      const timeoutSignal = AbortSignal.timeout(timeoutMs);
+      const attemptSignal = new AttemptSignal(signal, timeoutMs);
       let response: Response;
-      try {
-        response = await this.#ky(url, {
-          method: request.method,
-          headers,
-          json: request.json,
-          body: request.form ? new URLSearchParams(request.form) : undefined,
-          signal: combineSignals(signal, timeoutSignal),
-        });
-      } catch (error) {
-        throw this.#transportError(error, request, requestId, signal, timeoutSignal, timeoutMs);
-      }
       let text: string;
       try {
+        response = await (o.fetch ?? globalThis.fetch)(url, {
+          method: request.method,
+          headers: sent,
+          body: payload,
+          signal: attemptSignal.signal,
+        });
         text = await response.text();
       } catch (error) {
-        throw this.#transportError(error, request, requestId, signal, timeoutSignal, timeoutMs);
+        throw this.#transportError(error, request, requestId, signal, attemptSignal.timedOut, timeoutMs);
+      } finally {
+        attemptSignal.dispose();
       }
       const vendorRequestId = this.#vendorRequestId(response.headers);
-      o.events.emit('response', {
-        provider: o.provider,
-        operation: request.operation,
-        method: request.method,
-        url: o.redactor.redact(url),
-        requestId,
-        attempt,
-        status: response.status,
-        durationMs: Math.round(performance.now() - started),
-        vendorRequestId,
-      });
+      if (o.events.observed('response')) {
+        o.events.emit('response', {
+          provider: o.provider,
+          operation: request.operation,
+          method: request.method,
+          url: o.redactor.redact(url),
+          requestId,
+          attempt,
+          status: response.status,
+          durationMs: Math.round(performance.now() - started),
+          vendorRequestId,
+        });
+      }
       if (response.ok) {
         return {
           status: response.status,
@@ -269,12 +315,12 @@ export class HttpTransport {
     request: HttpRequest,
     requestId: string,
     signal: AbortSignal | undefined,
-    timeoutSignal: AbortSignal,
+    timedOut: boolean,
     timeoutMs: number,
   ): unknown {
     if (signal?.aborted) return signal.reason;
     const fields = { provider: this.#o.provider, operation: request.operation, requestId };
-    if (error instanceof KyTimeoutError || timeoutSignal.aborted) {
+    if (timedOut) {
       return new TimeoutError(`${request.operation}: no response within ${timeoutMs} ms`, { ...fields, cause: error });
     }
     if (isAbort(error)) return error;

@@ -1,5 +1,5 @@
-import Bottleneck from 'bottleneck';
 import { ValidationError } from './errors.js';
+import { SpacedLimiter } from './spaced-limiter.js';
 
 /** A rate limit: at most `requests` per `perMs` milliseconds, and at most `maxConcurrent` in flight. */
 export interface RateLimit {
@@ -41,18 +41,18 @@ export function validateRateLimit(option: RateLimitOption | undefined): void {
 /**
  * The limiter for a key. Requests are spaced evenly (`minTime = perMs / requests`) rather than let
  * through in bursts: spacing holds a vendor's "N per minute" whether it counts in fixed or rolling
- * windows, and needs no reservoir refresh timer.
+ * windows, and needs no reservoir refresh timer. See spaced-limiter.ts for why this is not bottleneck.
  */
 export function getLimiter(key: string, limit: RateLimitOption): Limiter {
   if (limit === false) return unlimited;
   const signature = `${limit.requests}/${limit.perMs}/${limit.maxConcurrent ?? 10}`;
   const existing = limiters.get(key);
   if (existing && existing.signature === signature) return existing.limiter;
-  const bottleneck = new Bottleneck({
+  const limiter: Limiter = new SpacedLimiter({
+    requests: limit.requests,
+    perMs: limit.perMs,
     maxConcurrent: limit.maxConcurrent ?? 10,
-    minTime: limit.perMs / limit.requests,
   });
-  const limiter: Limiter = { schedule: (task) => bottleneck.schedule(task) };
   limiters.set(key, { limiter, signature });
   return limiter;
 }

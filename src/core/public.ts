@@ -18,5 +18,12 @@ export type { RateLimit, RateLimitOption } from './limiter.js';
 export type { RetryOptions } from './retry.js';
 export type { AccessToken, TokenCacheStore, TokenProvider } from './auth/token-provider.js';
 export { MemoryTokenCache } from './auth/token-provider.js';
+export {
+  MemoryTokenStore,
+  FileTokenStore,
+  type TokenStore,
+  type StoredRefreshToken,
+  type FileTokenStoreOptions,
+} from './auth/token-store.js';
 export { Secret } from './redact.js';
 export * from '../model/index.js';

@@ -1,9 +1,17 @@
 import type { HttpHandler } from 'msw';
 import { setupServer } from 'msw/node';
+import { type DandhFake, type DandhFakeOptions, createDandhFake } from './dandh/fake.js';
+import { type GraphFake, type GraphFakeOptions, createGraphFake } from './graph/fake.js';
 import { type IngramFake, type IngramFakeOptions, createIngramFake } from './ingram/fake.js';
 import type { Clock } from './kit/types.js';
+import {
+  type PartnerCenterFake,
+  type PartnerCenterFakeOptions,
+  createPartnerCenterFake,
+} from './partner-center/fake.js';
 import { type Pax8Fake, type Pax8FakeOptions, createPax8Fake } from './pax8/fake.js';
 import { type SherwebFake, type SherwebFakeOptions, createSherwebFake } from './sherweb/fake.js';
+import { type TdSynnexFake, type TdSynnexFakeOptions, createTdSynnexFake } from './td-synnex/fake.js';
 
 /** Options of {@link createMockMarketplace}. */
 export interface MockMarketplaceOptions {
@@ -17,6 +25,14 @@ export interface MockMarketplaceOptions {
   sherweb?: Omit<SherwebFakeOptions, 'now' | 'seed'>;
   /** Options of the Ingram Micro fake. */
   ingram?: Omit<IngramFakeOptions, 'now' | 'seed'>;
+  /** Options of the TD SYNNEX StreamOne Ion fake. */
+  tdSynnex?: Omit<TdSynnexFakeOptions, 'now' | 'seed'>;
+  /** Options of the D&H fake. */
+  dandh?: Omit<DandhFakeOptions, 'now' | 'seed'>;
+  /** Options of the Microsoft Partner Center fake. */
+  partnerCenter?: Omit<PartnerCenterFakeOptions, 'now' | 'seed'>;
+  /** Options of the Microsoft Graph fake. */
+  graph?: Omit<GraphFakeOptions, 'now' | 'seed'>;
 }
 
 /** Client options that point a real SDK client at a fake. */
@@ -31,6 +47,14 @@ export interface FakeClientOptionsByProvider {
   pax8: FakeClientOptions<{ clientId: string; clientSecret: string }>;
   sherweb: FakeClientOptions<{ clientId: string; clientSecret: string; subscriptionKey: string }>;
   ingram: FakeClientOptions<{ username: string; password: string; subscriptionKey: string }> & { marketplace: string };
+  'td-synnex': FakeClientOptions<{ refreshToken: string }> & { accountId: string };
+  dandh: FakeClientOptions<{ username: string; password: string }> & { accountId: string };
+  'partner-center': FakeClientOptions<{
+    tenantId: string;
+    clientId: string;
+    clientSecret: string;
+    refreshToken: string;
+  }>;
 }
 
 /** Every vendor fake plus the msw handlers for all of them. */
@@ -38,6 +62,17 @@ export interface MockMarketplace {
   readonly pax8: Pax8Fake;
   readonly sherweb: SherwebFake;
   readonly ingram: IngramFake;
+  readonly tdSynnex: TdSynnexFake;
+  readonly dandh: DandhFake;
+  readonly partnerCenter: PartnerCenterFake;
+  /** Microsoft Graph (license assignment), seeded with the same Contoso tenant as Partner Center. */
+  readonly graph: GraphFake;
+  /** Options for `createGraphClient` pointing at the Graph fake. */
+  graphClientOptions(): {
+    credentials: { tenantId: string; clientId: string; clientSecret: string };
+    baseUrl: string;
+    tokenUrl: string;
+  };
   /** msw handlers of every fake; pass to your own `setupServer(...)`, or use `start()`. */
   readonly handlers: HttpHandler[];
   /** Client options (credentials the fake accepts, its base URL) for a provider. */
@@ -57,7 +92,19 @@ export function createMockMarketplace(options: MockMarketplaceOptions = {}): Moc
   const pax8 = createPax8Fake({ ...options.pax8, ...common });
   const sherweb = createSherwebFake({ ...options.sherweb, ...common });
   const ingram = createIngramFake({ ...options.ingram, ...common });
-  const handlers = [...pax8.handlers, ...sherweb.handlers, ...ingram.handlers];
+  const tdSynnex = createTdSynnexFake({ ...options.tdSynnex, ...common });
+  const dandh = createDandhFake({ ...options.dandh, ...common });
+  const partnerCenter = createPartnerCenterFake({ ...options.partnerCenter, ...common });
+  const graph = createGraphFake({ ...options.graph, ...common });
+  const handlers = [
+    ...pax8.handlers,
+    ...sherweb.handlers,
+    ...ingram.handlers,
+    ...tdSynnex.handlers,
+    ...dandh.handlers,
+    ...partnerCenter.handlers,
+    ...graph.handlers,
+  ];
   const byProvider: FakeClientOptionsByProvider = {
     pax8: { credentials: { ...pax8.credentials }, baseUrl: pax8.baseUrl, tokenUrl: pax8.tokenUrl },
     sherweb: { credentials: { ...sherweb.credentials }, baseUrl: sherweb.baseUrl, tokenUrl: sherweb.tokenUrl },
@@ -70,13 +117,37 @@ export function createMockMarketplace(options: MockMarketplaceOptions = {}): Moc
       marketplace: ingram.credentials.marketplace,
       baseUrl: ingram.baseUrl,
     },
+    'td-synnex': {
+      credentials: { refreshToken: tdSynnex.credentials.refreshToken },
+      accountId: tdSynnex.credentials.accountId,
+      baseUrl: tdSynnex.baseUrl,
+    },
+    dandh: {
+      credentials: { username: dandh.credentials.username, password: dandh.credentials.password },
+      accountId: dandh.credentials.accountId,
+      baseUrl: dandh.baseUrl,
+    },
+    'partner-center': {
+      credentials: { ...partnerCenter.credentials },
+      baseUrl: partnerCenter.baseUrl,
+      tokenUrl: partnerCenter.tokenUrl,
+    },
   };
   let server: ReturnType<typeof setupServer> | undefined;
   return {
     pax8,
     sherweb,
     ingram,
+    tdSynnex,
+    dandh,
+    partnerCenter,
+    graph,
     handlers,
+    graphClientOptions: () => ({
+      credentials: { ...graph.credentials },
+      baseUrl: graph.baseUrl,
+      tokenUrl: graph.tokenUrl,
+    }),
     clientOptions: (provider) => structuredClone(byProvider[provider]),
     start() {
       if (server) return;

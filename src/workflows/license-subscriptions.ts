@@ -51,12 +51,22 @@ export function licenseLabel(license: LicenseQuery): string {
   return license.label ?? (typeof license.match === 'string' ? license.match : (license.match[0] ?? '?'));
 }
 
-/** Whether a subscription is of the license: its SKU, product id or name equals a term (case- and punctuation-insensitive). */
+/**
+ * A trailing parenthesised qualifier some marketplaces add to product names, e.g. D&H's
+ * `Microsoft 365 Business Premium (NCE, annual commitment)`: the license is the name without it.
+ */
+const TRAILING_QUALIFIER = /\s*\([^()]*\)\s*$/;
+
+/**
+ * Whether a subscription is of the license: its SKU, product id or name equals a term (case- and
+ * punctuation-insensitive). A name also matches without a trailing parenthesised qualifier; nothing else is a
+ * partial match, so "Business Premium" never matches "Business Premium and Defender".
+ */
 export function matchesLicense(subscription: Subscription, license: LicenseQuery): boolean {
   const terms = new Set(licenseTerms(license));
-  return [subscription.sku, subscription.productId, subscription.name].some(
-    (v) => typeof v === 'string' && terms.has(normalizeLicenseKey(v)),
-  );
+  const name = subscription.name;
+  const candidates = [subscription.sku, subscription.productId, name, name.replace(TRAILING_QUALIFIER, '')];
+  return candidates.some((v) => typeof v === 'string' && v !== '' && terms.has(normalizeLicenseKey(v)));
 }
 
 /** Options of {@link listLicenseSubscriptions}. */

@@ -53,7 +53,19 @@ export class CachedTokenProvider implements TokenProvider {
     }
     let pending = inflight.get(key);
     if (!pending) {
-      pending = this.#fetch(signal).finally(() => inflight.delete(key));
+      const fetchOnce = this.#cache.fetchOnce?.bind(this.#cache);
+      const fetched = fetchOnce
+        ? fetchOnce(
+            key,
+            () => this.#fetch(signal),
+            (t) => this.#fresh(t),
+            signal,
+          ).then((t) => {
+            this.#o.redactor?.add(t.value);
+            return t;
+          })
+        : this.#fetch(signal);
+      pending = fetched.finally(() => inflight.delete(key));
       inflight.set(key, pending);
     }
     return pending;

@@ -33,6 +33,17 @@ export interface TokenCacheStore {
   get(key: string): Promise<AccessToken | undefined> | AccessToken | undefined;
   set(key: string, token: AccessToken): Promise<void> | void;
   delete(key: string, onlyIf?: string): Promise<void> | void;
+  /**
+   * Optional single-flight across every process sharing the store: runs `fetch` (which stores the new token)
+   * while holding a lock of `key`; other callers wait and receive the stored token instead of fetching, so a
+   * fleet makes one token request. `isFresh` tells whether a stored token is still good to use.
+   */
+  fetchOnce?(
+    key: string,
+    fetch: () => Promise<AccessToken>,
+    isFresh: (token: AccessToken) => boolean,
+    signal?: AbortSignal,
+  ): Promise<AccessToken>;
 }
 
 /** The default in-process token cache, shared by every client in the process. */

@@ -8,7 +8,8 @@ import type { CommonClientOptions } from '../../core/client-options.js';
 import { requireCredential } from '../../core/config.js';
 import { ConfigurationError, ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
 import { HttpTransport } from '../../core/http.js';
-import { type RateLimit, getLimiter } from '../../core/limiter.js';
+import type { RateLimit } from '../../core/limiter.js';
+import { createLimiterFor, tokenCacheFor } from '../../core/scale.js';
 import type {
   CancelOptions,
   Capabilities,
@@ -150,7 +151,7 @@ export class IngramClient extends BaseMarketplaceClient {
     const { baseUrl, marketplace } = this.endpoint;
     if (this.endpoint.warning) options.logger?.warn(`[ingram] ${this.endpoint.warning}`);
     const credentialKey = hashKey('ingram', username, password.reveal(), subscriptionKey.reveal());
-    const limiter = getLimiter(`ingram:${credentialKey}`, options.rateLimit ?? INGRAM_DEFAULTS.rateLimit);
+    const limiter = createLimiterFor('ingram', credentialKey, options, INGRAM_DEFAULTS.rateLimit, this.events);
     const errorCtx = { baseUrl, marketplace };
     const transportBase = {
       provider: 'ingram',
@@ -175,7 +176,7 @@ export class IngramClient extends BaseMarketplaceClient {
       subscriptionKey,
       events: this.events,
       redactor: this.redactor,
-      cache: options.tokenCache,
+      cache: tokenCacheFor(options, this.events, 'ingram'),
     });
     this.#http = new HttpTransport({
       ...transportBase,

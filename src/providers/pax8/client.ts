@@ -8,7 +8,8 @@ import {
 import type { CommonClientOptions } from '../../core/client-options.js';
 import { requireCredential, requireUrl } from '../../core/config.js';
 import { HttpTransport } from '../../core/http.js';
-import { type RateLimit, getLimiter } from '../../core/limiter.js';
+import type { RateLimit } from '../../core/limiter.js';
+import { createLimiterFor, tokenCacheFor } from '../../core/scale.js';
 import type {
   CancelOptions,
   Capabilities,
@@ -104,7 +105,7 @@ export class Pax8Client extends BaseMarketplaceClient {
     const tokenUrl = requireUrl('pax8', 'tokenUrl', options.tokenUrl ?? `${baseUrl}/token`);
     const audience = options.audience ?? PAX8_DEFAULTS.audience;
     const credentialKey = hashKey('pax8', clientId, clientSecret.reveal());
-    const limiter = getLimiter(`pax8:${credentialKey}`, options.rateLimit ?? PAX8_DEFAULTS.rateLimit);
+    const limiter = createLimiterFor('pax8', credentialKey, options, PAX8_DEFAULTS.rateLimit, this.events);
     const transportBase = {
       provider: 'pax8',
       events: this.events,
@@ -125,7 +126,7 @@ export class Pax8Client extends BaseMarketplaceClient {
       clientSecret,
       events: this.events,
       redactor: this.redactor,
-      cache: options.tokenCache,
+      cache: tokenCacheFor(options, this.events, 'pax8'),
     });
     this.#http = new HttpTransport({
       ...transportBase,

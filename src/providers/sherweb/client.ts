@@ -15,7 +15,8 @@ import {
   ValidationError,
 } from '../../core/errors.js';
 import { HttpTransport } from '../../core/http.js';
-import { type RateLimit, getLimiter } from '../../core/limiter.js';
+import type { RateLimit } from '../../core/limiter.js';
+import { createLimiterFor, tokenCacheFor } from '../../core/scale.js';
 import type {
   CancelOptions,
   Capabilities,
@@ -202,7 +203,7 @@ export class SherwebClient extends BaseMarketplaceClient {
     this.#pollIntervalMs = poll;
     // API Management counts per subscription key: clients sharing the key share the limit.
     const credentialKey = hashKey('sherweb', subscriptionKey.reveal());
-    const limiter = getLimiter(`sherweb:${credentialKey}`, options.rateLimit ?? SHERWEB_DEFAULTS.rateLimit);
+    const limiter = createLimiterFor('sherweb', credentialKey, options, SHERWEB_DEFAULTS.rateLimit, this.events);
     const transportBase = {
       provider: 'sherweb',
       events: this.events,
@@ -227,7 +228,7 @@ export class SherwebClient extends BaseMarketplaceClient {
       clientSecret,
       events: this.events,
       redactor: this.redactor,
-      cache: options.tokenCache,
+      cache: tokenCacheFor(options, this.events, 'sherweb'),
     });
     this.#http = new HttpTransport({
       ...transportBase,

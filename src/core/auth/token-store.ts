@@ -1,0 +1,190 @@
+/**
+ * Durable storage for rotating refresh tokens (TD SYNNEX StreamOne Ion and any vendor whose refresh token is
+ * single-use). Each refresh returns a new refresh token and kills the old one, so the new one must be saved
+ * before anything else happens, and two refreshers must never use the same token at once: a store persists
+ * the current token per key and serializes refreshes per key with `withLock`.
+ *
+ * `MemoryTokenStore` (the default, one process), `FileTokenStore` (scripts and single hosts) and, later, a
+ * Redis store (fleets) implement the same interface. Keys are hashes, never secrets.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { KeyedMutex } from '../keyed-mutex.js';
+import { sleep } from '../sleep.js';
+
+/** What a store keeps per key: the current refresh token, and optionally the access token issued with it. */
+export interface StoredRefreshToken {
+  /** The refresh token to use next (every earlier one is spent). */
+  refreshToken: string;
+  /** The access token issued with it, so another process can use it instead of refreshing again. */
+  accessToken?: string | undefined;
+  /** Epoch ms when that access token expires. */
+  accessExpiresAt?: number | undefined;
+  /** ISO time of the rotation. */
+  updatedAt: string;
+}
+
+/** Where rotating refresh tokens live. Implementations must make `set` durable before it resolves. */
+export interface TokenStore {
+  /** The stored record for `key`, or undefined when none was saved yet. */
+  get(key: string): Promise<StoredRefreshToken | undefined>;
+  /** Saves the record for `key`; resolves only once it is durable. Throws when it could not be saved. */
+  set(key: string, value: StoredRefreshToken): Promise<void>;
+  /** Runs `fn` while holding the lock of `key`, so two refreshes of one token never overlap. */
+  withLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** In-process store (the default): survives nothing but shares the chain between clients of one process. */
+export class MemoryTokenStore implements TokenStore {
+  readonly #map = new Map<string, StoredRefreshToken>();
+  readonly #locks = new KeyedMutex();
+
+  async get(key: string): Promise<StoredRefreshToken | undefined> {
+    const v = this.#map.get(key);
+    return v ? { ...v } : undefined;
+  }
+
+  async set(key: string, value: StoredRefreshToken): Promise<void> {
+    this.#map.set(key, { ...value });
+  }
+
+  withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    return this.#locks.run(key, fn);
+  }
+
+  /** Forgets every token (tests). */
+  clear(): void {
+    this.#map.clear();
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `MemoryTokenStore { keys: ${this.#map.size} }`;
+  }
+}
+
+/** The process-wide default store. */
+export const defaultTokenStore = new MemoryTokenStore();
+
+/** Options of {@link FileTokenStore}. */
+export interface FileTokenStoreOptions {
+  /** A lock file older than this is taken to be left by a crashed process and removed (default 30 s). */
+  staleLockMs?: number | undefined;
+  /** Give up waiting for the lock after this long (default 60 s). */
+  lockTimeoutMs?: number | undefined;
+  /** How often to look at the lock while waiting (default 50 ms). */
+  lockPollMs?: number | undefined;
+}
+
+type FileContent = Record<string, StoredRefreshToken>;
+
+/**
+ * A JSON file holding every key's record, for scripts and single hosts. Writes go to a temp file in the same
+ * folder (mode 0600), are flushed, and renamed over the file, so a crash leaves the old or the new file, never
+ * half of one. `withLock` holds an exclusive lock file (`<file>.lock`, created with `wx`) across processes; a
+ * lock older than `staleLockMs` is removed as left over by a crashed process.
+ */
+export class FileTokenStore implements TokenStore {
+  readonly #path: string;
+  readonly #staleMs: number;
+  readonly #timeoutMs: number;
+  readonly #pollMs: number;
+  readonly #local = new KeyedMutex();
+
+  constructor(path: string, options: FileTokenStoreOptions = {}) {
+    if (typeof path !== 'string' || path.trim() === '') throw new TypeError('FileTokenStore needs a file path');
+    this.#path = path;
+    this.#staleMs = options.staleLockMs ?? 30_000;
+    this.#timeoutMs = options.lockTimeoutMs ?? 60_000;
+    this.#pollMs = options.lockPollMs ?? 50;
+  }
+
+  /** The file this store writes. */
+  get path(): string {
+    return this.#path;
+  }
+
+  async #read(): Promise<FileContent> {
+    let text: string;
+    try {
+      text = await readFile(this.#path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      throw error;
+    }
+    if (text.trim() === '') return {};
+    const parsed = JSON.parse(text) as unknown;
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new Error(`FileTokenStore: ${this.#path} does not hold a JSON object`);
+    }
+    return parsed as FileContent;
+  }
+
+  async get(key: string): Promise<StoredRefreshToken | undefined> {
+    const all = await this.#read();
+    const v = all[key];
+    return v && typeof v.refreshToken === 'string' ? { ...v } : undefined;
+  }
+
+  async set(key: string, value: StoredRefreshToken): Promise<void> {
+    await mkdir(dirname(this.#path), { recursive: true });
+    const all = await this.#read();
+    all[key] = { ...value };
+    const temp = `${this.#path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      await writeFile(temp, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+      const handle = await open(temp, 'r+');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, this.#path);
+    } catch (error) {
+      await rm(temp, { force: true }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    // In-process callers queue on a mutex; across processes the lock file decides.
+    return this.#local.run(key, async () => {
+      const lock = `${this.#path}.lock`;
+      await mkdir(dirname(this.#path), { recursive: true });
+      const deadline = Date.now() + this.#timeoutMs;
+      for (;;) {
+        try {
+          const handle = await open(lock, 'wx', 0o600);
+          await handle.writeFile(JSON.stringify({ pid: process.pid, at: new Date().toISOString() }));
+          await handle.close();
+          break;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+          const age = await stat(lock).then(
+            (s) => Date.now() - s.mtimeMs,
+            () => 0,
+          );
+          if (age > this.#staleMs) {
+            await rm(lock, { force: true });
+            continue;
+          }
+          if (Date.now() >= deadline) {
+            throw new Error(
+              `FileTokenStore: could not take the lock ${lock} within ${this.#timeoutMs} ms (another process is refreshing, or remove a stale lock file)`,
+            );
+          }
+          await sleep(this.#pollMs);
+        }
+      }
+      try {
+        return await fn();
+      } finally {
+        await rm(lock, { force: true }).catch(() => undefined);
+      }
+    });
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `FileTokenStore { path: ${JSON.stringify(this.#path)} }`;
+  }
+}

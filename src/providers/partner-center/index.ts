@@ -1,0 +1,14 @@
+/** The Microsoft Partner Center provider alone: `import { createPartnerCenterClient } from 'msp-marketplace-sdk/partner-center'`. */
+export {
+  PartnerCenterClient,
+  createPartnerCenterClient,
+  PARTNER_CENTER_DEFAULTS,
+  type PartnerCenterClientOptions,
+  type PartnerCenterCredentials,
+} from './client.js';
+export {
+  mapCustomer as mapPartnerCenterCustomer,
+  mapProduct as mapPartnerCenterProduct,
+  mapSubscription as mapPartnerCenterSubscription,
+} from './map.js';
+export * from '../../core/public.js';

@@ -1,0 +1,377 @@
+import { z } from 'zod';
+import type { components } from '../../../generated/td-synnex.js';
+import { type WireContext, mapEnum, parseWire, vendorDate, vendorQuantity } from '../../core/wire.js';
+import type { Customer, CustomerStatus } from '../../model/customer.js';
+import type { OperationState, OperationStatus } from '../../model/operations.js';
+import type { Product } from '../../model/product.js';
+import type { BillingTerm, Subscription, SubscriptionStatus } from '../../model/subscription.js';
+
+/** Ion wire types, from our spec (specs/td-synnex.yaml). */
+export type IonCustomerWire = components['schemas']['Customer'];
+export type IonSubscriptionWire = components['schemas']['Subscription'];
+export type IonProductWire = components['schemas']['Product'];
+export type IonOrderWire = components['schemas']['Order'];
+
+const PROVIDER = 'td-synnex';
+
+const CustomerWire = z.looseObject({
+  name: z.string().min(1),
+  customerOrganization: z.string().nullish(),
+  customerName: z.string().nullish(),
+  customerStatus: z.string().nullish(),
+  customerAddress: z.looseObject({ country: z.string().nullish() }).nullish(),
+});
+const SubscriptionWire = z.looseObject({
+  id: z.coerce.string().min(1),
+  customerId: z.coerce.string().min(1),
+  subscriptionId: z.string().nullish(),
+  subscriptionName: z.string().nullish(),
+  ccpProductId: z.string().nullish(),
+  ccpSkuId: z.string().nullish(),
+  ccpPlanId: z.string().nullish(),
+  subscriptionTotalLicenses: z.union([z.string(), z.number()]),
+  subscriptionStatus: z.string().nullish(),
+  subscriptionBillingCycle: z.string().nullish(),
+  subscriptionBillingTerm: z.string().nullish(),
+  subscriptionStartDate: z.unknown(),
+  subscriptionEndDate: z.unknown(),
+  cancellationAllowedUntilDate: z.unknown(),
+  renewalDate: z.unknown(),
+  autoRenew: z.boolean().nullish(),
+  isTrial: z.boolean().nullish(),
+  price: z.number().nullish(),
+  cost: z.number().nullish(),
+  currency: z.string().nullish(),
+  ccpProductInfo: z.looseObject({ skuDisplayName: z.string().nullish() }).nullish(),
+});
+const PlanWire = z.looseObject({
+  id: z.string().min(1),
+  displayName: z.string().nullish(),
+  billingPeriod: z.string().nullish(),
+});
+const ProductWire = z.looseObject({
+  name: z.string().min(1),
+  marketing: z.looseObject({ displayName: z.string().nullish(), description: z.string().nullish() }).nullish(),
+  definition: z
+    .looseObject({
+      skus: z
+        .array(
+          z.looseObject({
+            id: z.string().min(1),
+            displayName: z.string().nullish(),
+            description: z.string().nullish(),
+            productCloudProviderName: z.string().nullish(),
+            plans: z.array(PlanWire).nullish(),
+          }),
+        )
+        .nullish(),
+    })
+    .nullish(),
+});
+const OrderWire = z.looseObject({
+  name: z.string().nullish(),
+  orderId: z.coerce.string().nullish(),
+  status: z.string().nullish(),
+  errors: z.array(z.looseObject({ code: z.string().nullish(), detail: z.string().nullish() })).nullish(),
+  orderItems: z
+    .array(
+      z.looseObject({
+        action: z.string().nullish(),
+        resourceId: z.string().nullish(),
+        productId: z.string().nullish(),
+        skuId: z.string().nullish(),
+        quantity: z.union([z.number(), z.string()]).nullish(),
+        errors: z.array(z.looseObject({ code: z.string().nullish(), detail: z.string().nullish() })).nullish(),
+      }),
+    )
+    .nullish(),
+});
+
+/** The last path segment of an Ion resource name (`accounts/1/customers/42` -> `42`). */
+export function idFromName(name: string): string {
+  const trimmed = name.replace(/\/+$/, '');
+  return trimmed.slice(trimmed.lastIndexOf('/') + 1);
+}
+
+/** The SDK's product id of an Ion catalog SKU: `<productId>/<skuId>` (a plan may be added: `/<planId>`). */
+export function productKey(productId: string, skuId: string, planId?: string): string {
+  return planId ? `${productId}/${skuId}/${planId}` : `${productId}/${skuId}`;
+}
+
+/** Splits an SDK product id into Ion's product, SKU and optional plan ids; undefined when malformed. */
+export function parseProductKey(id: string): { productId: string; skuId: string; planId?: string } | undefined {
+  const parts = id.split('/');
+  if (parts.length < 2 || parts.length > 3 || parts.some((p) => p.trim() === '')) return undefined;
+  return parts.length === 3
+    ? { productId: parts[0]!, skuId: parts[1]!, planId: parts[2]! }
+    : { productId: parts[0]!, skuId: parts[1]! };
+}
+
+const CUSTOMER_STATUS: Record<string, CustomerStatus> = { ACTIVE: 'active', INACTIVE: 'inactive' };
+
+/** Maps an Ion customer; the id is the last segment of `name` (the list has no id field). */
+export function mapCustomer(raw: unknown, ctx: WireContext): Customer {
+  const c = parseWire(CustomerWire, raw, 'customer', ctx);
+  const status = c.customerStatus ?? null;
+  return {
+    provider: PROVIDER,
+    id: idFromName(c.name),
+    name: c.customerOrganization ?? c.customerName ?? idFromName(c.name),
+    status: mapEnum(status?.toUpperCase(), CUSTOMER_STATUS, 'unknown'),
+    rawStatus: status,
+    tenantId: null,
+    externalId: null,
+    country: c.customerAddress?.country || null,
+    raw,
+  };
+}
+
+/** Ion subscription statuses (sent lower case, documented upper case), compared lower case. */
+const SUBSCRIPTION_STATUS: Record<string, SubscriptionStatus> = {
+  active: 'active',
+  enabled: 'active',
+  running: 'active',
+  complete: 'active',
+  confirmed: 'pending',
+  accepted: 'pending',
+  available: 'pending',
+  initiated: 'pending',
+  in_progress: 'pending',
+  pending: 'pending',
+  suspended: 'suspended',
+  paused: 'suspended',
+  disabled: 'suspended',
+  stopped: 'suspended',
+  cancelled: 'cancelled',
+  canceled: 'cancelled',
+  deleted: 'cancelled',
+  expired: 'expired',
+};
+
+const BILLING_CYCLE: Record<string, BillingTerm> = {
+  monthly: 'monthly',
+  month: 'monthly',
+  annual: 'annual',
+  annually: 'annual',
+  yearly: 'annual',
+  year: 'annual',
+  biennial: 'biennial',
+  triennial: 'triennial',
+  one_time: 'one-time',
+  onetime: 'one-time',
+  'one-time': 'one-time',
+};
+
+/** Normalizes a status (any case, spaces or dashes) to Ion's lower-case words. */
+export function normalizeIonStatus(value: string | null | undefined): string | null {
+  if (!value) return null;
+  return value
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
+}
+
+/** Maps an Ion subscription (list or detail). Seats arrive as a string; statuses in any case. */
+export function mapSubscription(raw: unknown, ctx: WireContext, now: number = Date.now()): Subscription {
+  const s = parseWire(SubscriptionWire, raw, 'subscription', ctx);
+  const rawStatus = s.subscriptionStatus ?? null;
+  const status = mapEnum(normalizeIonStatus(rawStatus) ?? undefined, SUBSCRIPTION_STATUS, 'unknown');
+  const cycle = normalizeIonStatus(s.subscriptionBillingCycle);
+  const billingTerm: BillingTerm = s.isTrial ? 'trial' : mapEnum(cycle ?? undefined, BILLING_CYCLE, 'unknown');
+  const term = s.subscriptionBillingTerm?.trim().toUpperCase() ?? null;
+  const endDate = vendorDate(s.subscriptionEndDate, 'subscriptionEndDate', ctx);
+  const renewalDate = vendorDate(s.renewalDate, 'renewalDate', ctx) ?? endDate;
+  const windowEnd = vendorDate(s.cancellationAllowedUntilDate, 'cancellationAllowedUntilDate', ctx);
+  const windowOpen = windowEnd === null ? null : now <= Date.parse(windowEnd);
+  const notes: string[] = [];
+  if (windowEnd) {
+    notes.push(
+      windowOpen
+        ? `Seats can be reduced until ${windowEnd} (cancellation window).`
+        : `The cancellation window closed on ${windowEnd}: seats can be reduced only at renewal.`,
+    );
+  }
+  notes.push('Cancellation goes through a vendor provisioning template the SDK does not send: use the Ion portal.');
+  const active = status === 'active';
+  const currency = s.currency || null;
+  return {
+    provider: PROVIDER,
+    id: s.id,
+    customerId: s.customerId,
+    productId: s.ccpProductId && s.ccpSkuId ? productKey(s.ccpProductId, s.ccpSkuId) : (s.ccpProductId ?? null),
+    sku: s.ccpSkuId ?? null,
+    name: s.subscriptionName ?? s.ccpProductInfo?.skuDisplayName ?? s.id,
+    status,
+    rawStatus,
+    quantity: vendorQuantity(s.subscriptionTotalLicenses, 'subscriptionTotalLicenses', ctx),
+    billingTerm,
+    rawBillingTerm: s.subscriptionBillingCycle ?? null,
+    commitment: term && /^P\d+[DWMY]$/.test(term) ? { term, endDate } : null,
+    startDate: vendorDate(s.subscriptionStartDate, 'subscriptionStartDate', ctx),
+    renewalDate,
+    endDate,
+    autoRenew: s.autoRenew ?? null,
+    price: typeof s.price === 'number' ? { amount: s.price, currency } : null,
+    cost: typeof s.cost === 'number' ? { amount: s.cost, currency } : null,
+    constraints: {
+      canIncrease: active,
+      canDecrease: active ? windowOpen : false,
+      decreaseAllowedUntil: windowEnd,
+      canCancel: false,
+      refundableQuantity: null,
+      notes,
+    },
+    raw,
+  };
+}
+
+/** The Ion ids a seat change needs, read from a subscription's raw payload. */
+export function orderIdsOf(
+  subscription: Subscription,
+): { resourceId: string; productId: string; skuId: string; planId: string } | undefined {
+  const r = subscription.raw as Record<string, unknown> | null;
+  const str = (k: string) => (r && typeof r[k] === 'string' && (r[k] as string).trim() ? (r[k] as string) : undefined);
+  const resourceId = str('subscriptionId');
+  const productId = str('ccpProductId');
+  const skuId = str('ccpSkuId');
+  const planId = str('ccpPlanId');
+  if (!resourceId || !productId || !skuId || !planId) return undefined;
+  return { resourceId, productId, skuId, planId };
+}
+
+/** A catalog plan with what the SDK infers from it. */
+export interface IonPlanInfo {
+  id: string;
+  displayName: string | null;
+  /** How often it is billed, from `billingPeriod`. */
+  billingTerm: BillingTerm;
+  /** The commitment term read from the plan's id or name (`P1M`, `P1Y`, `P3Y`), null when it says none. */
+  commitmentTerm: string | null;
+  raw: unknown;
+}
+
+const BILLING_PERIOD: Record<string, BillingTerm> = {
+  MONTHLY: 'monthly',
+  ANNUAL: 'annual',
+  ONE_TIME: 'one-time',
+};
+
+/** Reads the commitment term from a plan's id or display name (Ion has no term field on plans). */
+export function planTerm(text: string): string | null {
+  const t = text.toLowerCase();
+  const iso = /\bp(\d+)([my])\b/i.exec(text);
+  if (iso) return `P${iso[1]}${iso[2]!.toUpperCase()}`;
+  if (/triennial|3[ -]?year|36[ -]?month/.test(t)) return 'P3Y';
+  if (/annual|yearly|1[ -]?year|12[ -]?month/.test(t)) return 'P1Y';
+  if (/monthly|1[ -]?month/.test(t)) return 'P1M';
+  return null;
+}
+
+/** The plans of one catalog SKU. */
+export function mapPlans(plans: unknown[]): IonPlanInfo[] {
+  return plans.map((raw) => {
+    const p = PlanWire.parse(raw);
+    return {
+      id: p.id,
+      displayName: p.displayName ?? null,
+      billingTerm: mapEnum(p.billingPeriod?.toUpperCase(), BILLING_PERIOD, 'unknown'),
+      commitmentTerm: planTerm(`${p.id} ${p.displayName ?? ''}`),
+      raw,
+    };
+  });
+}
+
+/** A catalog SKU as the SDK sees it. */
+export interface IonCatalogSku {
+  product: Product;
+  productId: string;
+  skuId: string;
+  providerName: string | null;
+  plans: IonPlanInfo[];
+}
+
+/** Maps a catalog product to one SDK product per SKU (id `<productId>/<skuId>`); the plans stay in `raw`. */
+export function mapCatalogProduct(raw: unknown, ctx: WireContext): IonCatalogSku[] {
+  const p = parseWire(ProductWire, raw, 'product', ctx);
+  const productId = idFromName(p.name);
+  return (p.definition?.skus ?? []).map((sku) => {
+    const plans = mapPlans(sku.plans ?? []);
+    const terms = plans.map((pl) => pl.commitmentTerm);
+    return {
+      productId,
+      skuId: sku.id,
+      providerName: sku.productCloudProviderName ?? null,
+      plans,
+      product: {
+        provider: PROVIDER,
+        id: productKey(productId, sku.id),
+        name: sku.displayName ?? sku.id,
+        sku: sku.id,
+        vendorSku: null,
+        vendorName: sku.productCloudProviderName ?? null,
+        description: sku.description ?? p.marketing?.description ?? null,
+        requiresCommitment:
+          plans.length === 0 || terms.includes(null) ? null : terms.every((t) => t !== 'P1M' && t !== null),
+        raw: { product: raw, sku },
+      },
+    };
+  });
+}
+
+const ORDER_STATUS: Record<string, OperationStatus> = {
+  NEW: 'pending',
+  CONFIRMED: 'pending',
+  ON_HOLD: 'pending',
+  IN_PROGRESS: 'pending',
+  COMPLETED: 'succeeded',
+  ERROR: 'failed',
+  CANCELED: 'cancelled',
+  CANCELLED: 'cancelled',
+};
+
+/** The parsed fields of an order the client uses. */
+export interface IonOrderInfo {
+  orderId: string;
+  status: OperationStatus;
+  rawStatus: string | null;
+  items: { action: string | null; resourceId: string | null; productId: string | null; skuId: string | null }[];
+}
+
+/** Reads an order (the id is `orderId`, else the last segment of `name`). */
+export function parseOrder(raw: unknown, ctx: WireContext): IonOrderInfo {
+  const o = parseWire(OrderWire, raw, 'order', ctx);
+  const orderId = o.orderId || (o.name ? idFromName(o.name) : '');
+  if (!orderId) {
+    return parseWire(z.object({ orderId: z.string().min(1) }), raw, 'order', ctx) as never;
+  }
+  const rawStatus = o.status ?? null;
+  return {
+    orderId,
+    status: mapEnum(rawStatus?.toUpperCase(), ORDER_STATUS, 'pending'),
+    rawStatus,
+    items: (o.orderItems ?? []).map((i) => ({
+      action: i.action ?? null,
+      resourceId: i.resourceId || null,
+      productId: i.productId ?? null,
+      skuId: i.skuId ?? null,
+    })),
+  };
+}
+
+/** An order as the state of a pending operation. Unknown statuses count as still pending. */
+export function mapOrderState(raw: unknown, ctx: WireContext): OperationState {
+  const o = parseWire(OrderWire, raw, 'order', ctx);
+  const info = parseOrder(raw, ctx);
+  const errors = [...(o.errors ?? []), ...(o.orderItems ?? []).flatMap((i) => i.errors ?? [])];
+  const seen = new Set<string>();
+  const messages = errors
+    .map((e) => [e.code, e.detail].filter(Boolean).join(': '))
+    .filter((m) => m && !seen.has(m) && seen.add(m));
+  return {
+    id: info.orderId,
+    status: info.status,
+    rawStatus: info.rawStatus,
+    message: messages.length ? messages.join('; ') : null,
+    raw,
+  };
+}
