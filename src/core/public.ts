@@ -26,4 +26,12 @@ export {
   type FileTokenStoreOptions,
 } from './auth/token-store.js';
 export { Secret } from './redact.js';
+export {
+  closeRedisConnections,
+  type RedisOption,
+  type RedisFallback,
+  type RedisClientLike,
+} from './redis.js';
+export { RedisTokenCache, type RedisTokenCacheOptions } from './auth/redis-token-cache.js';
+export { RedisTokenStore, type RedisTokenStoreOptions } from './auth/redis-token-store.js';
 export * from '../model/index.js';
