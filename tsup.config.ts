@@ -13,6 +13,7 @@ export default defineConfig([
       testing: 'src/testing/index.ts',
       workflows: 'src/workflows/index.ts',
       graph: 'src/graph/index.ts',
+      mcp: 'src/mcp/index.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,

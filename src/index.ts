@@ -1,6 +1,8 @@
 /**
  * msp-marketplace-sdk: one typed API over the cloud marketplaces MSPs buy licenses from.
  * Start with {@link createMarketplaceClient}; see README.md and docs/.
+ *
+ * @module msp-marketplace-sdk
  */
 export {
   createMarketplaceClient,

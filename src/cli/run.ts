@@ -187,6 +187,19 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
       setExit(await driftCommand({ io, global: program.opts<GlobalOptions>() }, from, to));
     });
 
+  program
+    .command('mcp')
+    .description(
+      'serve the license tools to AI agents over MCP on stdio (dry runs unless --enable-writes; docs/agents.md)',
+    )
+    .option('--enable-writes', 'make real changes (default: every write is a dry run)')
+    .option('--read-only', 'refuse every write tool')
+    .option('--max-seats-per-session <n>', 'most seats the session may change in total (default 10)')
+    .action(async (opts: { enableWrites?: boolean; readOnly?: boolean; maxSeatsPerSession?: string }) => {
+      const { mcpCommand } = await import('../mcp/command.js');
+      setExit(await mcpCommand({ io, global: program.opts<GlobalOptions>() }, opts, CLI_VERSION));
+    });
+
   return program;
 }
 

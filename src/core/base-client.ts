@@ -96,9 +96,13 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
   }
 
   // ---- vendor primitives -------------------------------------------------------------------------------
+  /** Checks the credentials and reports what they can see. */
   abstract verifyConnection(options?: GetOptions): Promise<ConnectionReport>;
+  /** Lists the customers (companies, tenants) under the reseller account, page by page as you iterate. */
   abstract listCustomers(options?: ListOptions): PagedList<Customer>;
+  /** Lists the catalog (optionally filtered by a vendor-side `search`), page by page as you iterate. */
   abstract listProducts(options?: ListOptions & { search?: string | undefined }): PagedList<Product>;
+  /** Lists subscriptions, filtered by customer, product, status or billing term. */
   abstract listSubscriptions(options?: ListSubscriptionsOptions): PagedList<Subscription>;
   protected abstract fetchCustomer(customerId: string, options: GetOptions): Promise<Customer>;
   protected abstract fetchSubscription(ref: SubscriptionRef, options: GetOptions): Promise<Subscription>;
@@ -538,6 +542,7 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
     return `${this.constructor.name} { provider: '${this.provider}', readOnly: ${this.readOnly} }`;
   }
 
+  /** Keeps secrets out of `JSON.stringify(client)`: only the provider and the read-only flag. */
   toJSON(): Record<string, unknown> {
     return { provider: this.provider, readOnly: this.readOnly };
   }

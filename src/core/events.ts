@@ -5,9 +5,13 @@
 
 /** Anything with the four usual log methods (console, pino, winston, ...). */
 export interface Logger {
+  /** Request-level detail (redacted). */
   debug(message: string, data?: Record<string, unknown>): void;
+  /** Notable, expected events (a token refresh, a retry). */
   info(message: string, data?: Record<string, unknown>): void;
+  /** Something worth a look that did not fail the call. */
   warn(message: string, data?: Record<string, unknown>): void;
+  /** A failed call. */
   error(message: string, data?: Record<string, unknown>): void;
 }
 

@@ -86,14 +86,21 @@ export interface PurchaseInput extends WriteOptions {
 
 /** The one API every marketplace provider implements. */
 export interface MarketplaceClient {
+  /** Which marketplace this client talks to. */
   readonly provider: ProviderId;
+  /** What this provider supports; an operation whose flag is false throws `UnsupportedOperationError`. */
   readonly capabilities: Capabilities;
   /** Checks the credentials and reports what they can see. */
   verifyConnection(options?: GetOptions): Promise<ConnectionReport>;
+  /** Lists the customers (companies, tenants) under the reseller account, page by page as you iterate. */
   listCustomers(options?: ListOptions): PagedList<Customer>;
+  /** Reads one customer; throws `NotFoundError` when the id is unknown. */
   getCustomer(customerId: string, options?: GetOptions): Promise<Customer>;
+  /** Lists the catalog (optionally filtered by a vendor-side `search`), page by page as you iterate. */
   listProducts(options?: ListOptions & { search?: string | undefined }): PagedList<Product>;
+  /** Lists subscriptions, filtered by customer, product, status or billing term. */
   listSubscriptions(options?: ListSubscriptionsOptions): PagedList<Subscription>;
+  /** Reads one subscription; throws `NotFoundError` when it does not exist. */
   getSubscription(ref: SubscriptionRef, options?: GetOptions): Promise<Subscription>;
   /** Sets the seat count to an absolute `quantity`. */
   setSeats(ref: SubscriptionRef, quantity: number, options?: SeatChangeOptions): Promise<SeatChangeResult>;
@@ -101,7 +108,9 @@ export interface MarketplaceClient {
   addSeats(ref: SubscriptionRef, count: number, options?: SeatChangeOptions): Promise<SeatChangeResult>;
   /** Removes `count` seats (sent as the absolute new total). */
   removeSeats(ref: SubscriptionRef, count: number, options?: SeatChangeOptions): Promise<SeatChangeResult>;
+  /** Cancels a subscription now or at `effectiveDate` (where `capabilities.scheduledCancel`). */
   cancelSubscription(ref: SubscriptionRef, options?: CancelOptions): Promise<CancelResult>;
+  /** Buys a new subscription; `dryRun` checks the order without placing it. */
   purchase(input: PurchaseInput): Promise<PurchaseResult>;
   /** Subscribes to events (`request`, `response`, `retry`, `token`, `audit`, `warning`); returns the unsubscribe function. */
   on<K extends SdkEventName>(event: K, listener: SdkListener<K>): () => void;

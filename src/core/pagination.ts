@@ -51,6 +51,7 @@ export class PagedList<T> implements AsyncIterable<T> {
     }
   }
 
+  /** Yields every item of every page: `for await (const item of list)`. */
   async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
     for await (const page of this.byPage()) yield* page.items;
   }

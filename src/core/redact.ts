@@ -18,12 +18,15 @@ export class Secret {
   reveal(): string {
     return this.#value;
   }
+  /** Always the redaction marker, never the value. */
   toString(): string {
     return REDACTED;
   }
+  /** Always the redaction marker, never the value. */
   toJSON(): string {
     return REDACTED;
   }
+  /** What `console.log` and `util.inspect` show: no value. */
   [inspectSymbol](): string {
     return `Secret(${REDACTED})`;
   }

@@ -7,6 +7,13 @@
  * released by a reservoir, because in clustering mode a reservoir is refilled only on the heartbeat and
  * reached about a quarter of the limit. Spacing holds a per-window limit whether the vendor counts in fixed
  * or rolling windows and sends no bursts.
+ *
+ * Spacing alone is not enough at the exact limit, for the reason spaced-limiter.ts gives: a request reaches
+ * the vendor some time after it starts, so a late arrival (a busy event loop, a slow connection) followed by
+ * a prompt one puts `requests + 1` arrivals in one rolling window. The fleet test saw 2 × 429 that way on a
+ * loaded 2-core machine. So, as in-process, task `k` of the fleet also starts no earlier than `perMs` after
+ * task `k - requests` *finished* (the vendor counted that one before its answer came back): a ring of the last
+ * `requests` starts in Redis ({@link WindowGuard}).
  */
 import Bottleneck from 'bottleneck';
 import type { EventHub } from './events.js';
@@ -19,6 +26,7 @@ import {
   onRedisClose,
   redisUnavailable,
 } from './redis.js';
+import { sleep } from './sleep.js';
 
 /** Redis keys of an idle limiter expire after this long (bottleneck's `timeout`), so no stale key stays. */
 export const LIMITER_KEY_TTL_MS = 15 * 60_000;
@@ -26,6 +34,93 @@ export const LIMITER_KEY_TTL_MS = 15 * 60_000;
 const HEARTBEAT_MS = 2_000;
 /** How often a process with queued jobs re-announces itself, so a queue left waiting by a Redis restart drains. */
 const NUDGE_MS = 1_000;
+
+/** A start still unfinished after this long counts as finished (its process may have died mid-request). */
+export const UNFINISHED_AFTER_MS = 30_000;
+/** How often a start that waits for an unfinished one checks again. */
+const UNFINISHED_POLL_MS = 10;
+
+/**
+ * `KEYS[1]` list of the last `ARGV[3]` start ids (oldest first), `KEYS[2]` hash id -> `r:<start>` while running,
+ * `f:<finish>` after. Records a start for `ARGV[2]` at `ARGV[1]` and returns 0, or returns how many ms to wait
+ * because the start `requests` back finished less than `perMs` (`ARGV[4]`) ago or is still running.
+ */
+const WINDOW_ENTER_LUA = `
+local now = tonumber(ARGV[1])
+local n = tonumber(ARGV[3])
+if redis.call('llen', KEYS[1]) >= n then
+  local t = redis.call('hget', KEYS[2], redis.call('lindex', KEYS[1], 0))
+  if t then
+    local at = tonumber(string.sub(t, 3))
+    if string.sub(t, 1, 1) == 'f' then
+      if at + tonumber(ARGV[4]) > now then return at + tonumber(ARGV[4]) - now end
+    elseif at + tonumber(ARGV[5]) > now then
+      return math.min(at + tonumber(ARGV[5]) - now, tonumber(ARGV[6]))
+    end
+  end
+end
+redis.call('rpush', KEYS[1], ARGV[2])
+redis.call('hset', KEYS[2], ARGV[2], 'r:' .. ARGV[1])
+while redis.call('llen', KEYS[1]) > n do redis.call('hdel', KEYS[2], redis.call('lpop', KEYS[1])) end
+redis.call('pexpire', KEYS[1], ARGV[7])
+redis.call('pexpire', KEYS[2], ARGV[7])
+return 0
+`;
+
+/** Marks start `ARGV[1]` finished at `ARGV[2]` (if it is still in the ring). */
+const WINDOW_LEAVE_LUA = `
+if redis.call('hexists', KEYS[1], ARGV[1]) == 1 then redis.call('hset', KEYS[1], ARGV[1], 'f:' .. ARGV[2]) end
+return 0
+`;
+
+/**
+ * The fleet-wide "no more than `requests` arrivals in any `perMs`" guard: keys `<limiter id>:starts` (list) and
+ * `<limiter id>:finished` (hash), expiring with the limiter's keys. Times are each process's `Date.now()`.
+ */
+export class WindowGuard {
+  readonly #backend: RedisBackend;
+  readonly #keys: [string, string];
+  readonly #limit: RateLimit;
+  #seq = 0;
+
+  constructor(backend: RedisBackend, id: string, limit: RateLimit) {
+    this.#backend = backend;
+    this.#keys = [`${id}:starts`, `${id}:finished`];
+    this.#limit = limit;
+  }
+
+  /** Waits until a start is allowed and records it; returns its id for {@link leave}. Rejects on Redis errors. */
+  async enter(): Promise<string> {
+    const id = `${process.pid}.${crypto.randomUUID().slice(0, 8)}.${++this.#seq}`;
+    const client = await this.#backend.client();
+    for (;;) {
+      const wait = Number(
+        await client.eval(
+          WINDOW_ENTER_LUA,
+          2,
+          ...this.#keys,
+          Date.now(),
+          id,
+          this.#limit.requests,
+          this.#limit.perMs,
+          UNFINISHED_AFTER_MS,
+          UNFINISHED_POLL_MS,
+          LIMITER_KEY_TTL_MS,
+        ),
+      );
+      if (!(wait > 0)) return id;
+      await sleep(Math.ceil(wait));
+    }
+  }
+
+  /** Records that start `id` finished (best effort: an unrecorded finish counts after {@link UNFINISHED_AFTER_MS}). */
+  leave(id: string): void {
+    this.#backend
+      .client()
+      .then((c) => c.eval(WINDOW_LEAVE_LUA, 1, this.#keys[1], id, Date.now()))
+      .catch(() => undefined);
+  }
+}
 
 /** Bottleneck settings of a clustered limiter for a vendor limit. */
 export function clusteredSettings(limit: RateLimit): { minTime: number; maxConcurrent: number } {
@@ -118,6 +213,7 @@ export interface ClusteredLimiterOptions {
 export function createClusteredLimiter(o: ClusteredLimiterOptions): Limiter {
   const id = limiterId(o.provider, o.credentialHash);
   const local = getLimiter(`${o.provider}:${o.credentialHash}`, o.limit);
+  const guard = new WindowGuard(o.backend, id, o.limit);
   let fallingBack = false;
   return {
     async schedule<T>(task: () => Promise<T>): Promise<T> {
@@ -125,11 +221,20 @@ export function createClusteredLimiter(o: ClusteredLimiterOptions): Limiter {
       let abandoned = false;
       try {
         const b = await sharedBottleneck(o.backend, id, o.limit);
-        const scheduled = b.schedule(() => {
+        const scheduled = b.schedule(async () => {
           // A job abandoned during an outage may still be drained later: it must not run the task then.
-          if (abandoned) return Promise.resolve(undefined as T);
+          if (abandoned) return undefined as T;
+          const entry = await guard.enter();
+          if (abandoned) {
+            guard.leave(entry);
+            return undefined as T;
+          }
           started = true;
-          return task();
+          try {
+            return await task();
+          } finally {
+            guard.leave(entry);
+          }
         });
         scheduled.catch(() => undefined);
         const result = await Promise.race([

@@ -13,6 +13,7 @@ import { ConfigurationError, NetworkError } from './errors.js';
 
 /** A connected ioredis client (only what the SDK relies on is checked: it can be duplicated). */
 export interface RedisClientLike {
+  /** A new connection with the same options (the SDK uses its own, never the caller's). */
   duplicate(): unknown;
 }
 

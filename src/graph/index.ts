@@ -1,4 +1,8 @@
-/** Microsoft Graph license assignment: `import { createGraphClient } from 'msp-marketplace-sdk/graph'`. */
+/**
+ * Microsoft Graph license assignment: `import { createGraphClient } from 'msp-marketplace-sdk/graph'`.
+ *
+ * @module msp-marketplace-sdk/graph
+ */
 export {
   GraphClient,
   createGraphClient,

@@ -1,6 +1,8 @@
 /**
  * `msp-marketplace-sdk/testing`: stateful msw fakes of the vendors' APIs with fault injection.
  * Needs `msw` (a peer dependency) installed.
+ *
+ * @module msp-marketplace-sdk/testing
  */
 export {
   createMockMarketplace,

@@ -1,4 +1,8 @@
-/** Vendor-neutral license workflows: company routing, subscription targeting, user lifecycle, sync and drift. */
+/**
+ * Vendor-neutral license workflows: company routing, subscription targeting, user lifecycle, sync and drift.
+ *
+ * @module msp-marketplace-sdk/workflows
+ */
 export * from './marketplace-ids.js';
 export * from './companies-csv.js';
 export * from './registry.js';

@@ -30,7 +30,12 @@ export type Preference =
   /** Keep subscriptions of these providers; earlier providers win. */
   | { kind: 'provider'; providers: readonly ProviderId[] }
   /** Keep subscriptions for which `test` is true; `description` is used in the reason. */
-  | { kind: 'predicate'; test: (s: Subscription) => boolean; description: string };
+  | {
+      kind: 'predicate';
+      /** True to keep the subscription. */
+      test: (s: Subscription) => boolean;
+      description: string;
+    };
 
 /** Hard requirements: a subscription failing one is never chosen. */
 export interface SelectionRequirements {
@@ -43,7 +48,13 @@ export interface SelectionRequirements {
   /** At least this many seats (e.g. 2 to remove one and keep the subscription). */
   minSeats?: number | undefined;
   /** Custom requirements, each with a description for the reason. */
-  predicates?: readonly { test: (s: Subscription) => boolean; description: string }[] | undefined;
+  predicates?:
+    | readonly {
+        /** True when the subscription meets the requirement. */
+        test: (s: Subscription) => boolean;
+        description: string;
+      }[]
+    | undefined;
 }
 
 /** A declarative choice among subscriptions of one license. */

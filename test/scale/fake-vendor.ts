@@ -22,6 +22,8 @@ export interface FakeVendor {
   tokenRequests: number;
   /** Arrival times of the API requests it accepted. */
   accepted: number[];
+  /** Accepted API requests per customer id (the fleet's workers ask for `c-<pid>`). */
+  acceptedBy: Map<string, number>;
   /** API requests answered 429. */
   rejected: number;
   /** The most accepted requests in any window of `windowMs`. */
@@ -33,7 +35,7 @@ export interface FakeVendor {
 export async function startFakeVendor(o: FakeVendorOptions): Promise<FakeVendor> {
   const tokenDelay = o.tokenDelayMs ?? 300;
   const apiDelay = o.apiDelayMs ?? 15;
-  const state = { tokenRequests: 0, accepted: [] as number[], rejected: 0 };
+  const state = { tokenRequests: 0, accepted: [] as number[], rejected: 0, acceptedBy: new Map<string, number>() };
   const server: Server = createServer((req, res) => {
     const url = req.url ?? '';
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -47,6 +49,8 @@ export async function startFakeVendor(o: FakeVendorOptions): Promise<FakeVendor>
         setTimeout(() => send(200, { access_token: `tok-${state.tokenRequests}`, expires_in: 3600 }), tokenDelay);
         return;
       }
+      // Lets a worker load and run its HTTP stack before the measured run (not an API call: never counted).
+      if (url === '/v1/warm-up') return send(200, { ok: true });
       const m = /^\/v1\/companies\/([^/?]+)/.exec(url);
       if (req.method === 'GET' && m) {
         if (!req.headers.authorization?.startsWith('Bearer tok-')) return send(401, { message: 'no token' });
@@ -57,6 +61,7 @@ export async function startFakeVendor(o: FakeVendorOptions): Promise<FakeVendor>
           return send(429, { message: 'Too many requests' }, { 'retry-after': '1' });
         }
         state.accepted.push(now);
+        state.acceptedBy.set(m[1]!, (state.acceptedBy.get(m[1]!) ?? 0) + 1);
         setTimeout(() => send(200, { id: m[1], name: 'Fleet Co', status: 'Active' }), apiDelay);
         return;
       }
@@ -75,6 +80,9 @@ export async function startFakeVendor(o: FakeVendorOptions): Promise<FakeVendor>
     },
     get rejected() {
       return state.rejected;
+    },
+    get acceptedBy() {
+      return state.acceptedBy;
     },
     maxInWindow() {
       const a = state.accepted;

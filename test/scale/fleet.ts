@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 /** What a worker reports when its run ends. */
 export interface WorkerReport {
+  pid: number;
   ok: number;
   errors: string[];
   warnings: string[];
@@ -16,15 +17,26 @@ export interface FleetOptions {
   baseUrl: string;
   redisUrl: string;
   rateLimit: { requests: number; perMs: number; maxConcurrent?: number };
-  durationMs: number;
   concurrency?: number;
-  /** Called once every worker is running, with the time `go` was sent. */
-  during?: (startedAt: number) => Promise<void>;
+  /**
+   * Called once every worker is warm and `go` was sent, with the time it was sent; the workers stop when it
+   * resolves (so a test can run until the fake has seen a whole window, however long the start took).
+   */
+  until: (startedAt: number) => Promise<void>;
 }
 
 const workerPath = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
-/** Starts `workers` processes, waits until all are ready (cold: no token yet), starts them together. */
+/** Resolves once `condition()` holds (checked every 20 ms); rejects after `timeoutMs`. */
+export async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Starts `workers` processes, waits until all are warm (token cache still cold), starts them together. */
 export async function runFleet(o: FleetOptions): Promise<WorkerReport[]> {
   const children: ChildProcess[] = [];
   try {
@@ -51,18 +63,23 @@ export async function runFleet(o: FleetOptions): Promise<WorkerReport[]> {
       );
       done.push(
         new Promise((resolve, reject) => {
-          child.on('message', (m: { type: string } & WorkerReport) => m.type === 'done' && resolve(m));
+          child.on(
+            'message',
+            (m: { type: string } & WorkerReport) => m.type === 'done' && resolve({ ...m, pid: child.pid! }),
+          );
           child.once('exit', (code) => reject(new Error(`worker exited with ${code} before reporting`)));
         }),
       );
     }
     await Promise.all(ready);
     const startedAt = Date.now();
-    for (const c of children) c.send({ type: 'go', until: startedAt + o.durationMs });
-    const during = o.during?.(startedAt);
-    const reports = await Promise.all(done);
-    await during;
-    return reports;
+    for (const c of children) c.send({ type: 'go' });
+    try {
+      await o.until(startedAt);
+    } finally {
+      for (const c of children) if (c.connected) c.send({ type: 'stop' });
+    }
+    return await Promise.all(done);
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill();
   }

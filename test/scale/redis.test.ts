@@ -148,6 +148,34 @@ describe.skipIf(!REDIS_URL)('on Redis', () => {
     }
   });
 
+  it('never lets a late arrival put requests + 1 in one window (start k waits for finish k - requests + perMs)', async () => {
+    const limiter = createLimiterFor(
+      'pax8',
+      'window-guard',
+      { redis: REDIS_URL! },
+      {
+        requests: 3,
+        perMs: 300,
+        maxConcurrent: 3,
+      },
+    );
+    const arrivals: number[] = [];
+    // Task 0 reaches the "vendor" only as it ends, 250 ms late; the others at once. Spacing alone (100 ms)
+    // would put arrivals at 100, 200, 250 and 300 in one 300 ms window.
+    await Promise.all(
+      [0, 1, 2, 3, 4, 5].map((i) =>
+        limiter.schedule(async () => {
+          if (i === 0) await new Promise((r) => setTimeout(r, 250));
+          arrivals.push(Date.now());
+          await new Promise((r) => setTimeout(r, 5));
+        }),
+      ),
+    );
+    arrivals.sort((a, b) => a - b);
+    for (let k = 3; k < arrivals.length; k++) expect(arrivals[k]! - arrivals[k - 3]!).toBeGreaterThanOrEqual(300);
+    await closeRedisConnections();
+  });
+
   it("uses its own duplicate of a caller's client, shared by every limiter of the process", async () => {
     const mine = new Redis(REDIS_URL!, { connectionName: 'callers-client' });
     await mine.ping();

@@ -30,8 +30,11 @@ export interface FetchedToken {
  * use one token. Keys are hashes of every credential field, never a secret.
  */
 export interface TokenCacheStore {
+  /** The stored token of `key`, if any. */
   get(key: string): Promise<AccessToken | undefined> | AccessToken | undefined;
+  /** Stores the token of `key`. */
   set(key: string, token: AccessToken): Promise<void> | void;
+  /** Forgets the token of `key`; with `onlyIf`, only while the stored token is still that one. */
   delete(key: string, onlyIf?: string): Promise<void> | void;
   /**
    * Optional single-flight across every process sharing the store: runs `fetch` (which stores the new token)

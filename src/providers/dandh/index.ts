@@ -1,4 +1,8 @@
-/** The D&H Cloud Marketplace provider alone: `import { createDandhClient } from 'msp-marketplace-sdk/dandh'`. */
+/**
+ * The D&H Cloud Marketplace provider alone: `import { createDandhClient } from 'msp-marketplace-sdk/dandh'`.
+ *
+ * @module msp-marketplace-sdk/dandh
+ */
 export {
   DandhClient,
   createDandhClient,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { components } from '../../../generated/dandh.js';
+import { ResponseValidationError } from '../../core/errors.js';
 import { type WireContext, parseWire, vendorDate } from '../../core/wire.js';
 import type { Customer, CustomerStatus } from '../../model/customer.js';
 import type { OperationState } from '../../model/operations.js';
@@ -223,6 +224,14 @@ export function provisioningState(
   id: string,
   rules: DandhStatusRules = DEFAULT_STATUS_RULES,
 ): OperationState {
+  if (raw === null || typeof raw !== 'object') {
+    throw new ResponseValidationError(`D&H sent a subscription state that is not an object (got ${String(raw)})`, {
+      provider: PROVIDER,
+      operation: 'provisioningState',
+      field: '(root)',
+      value: raw,
+    });
+  }
   const r = raw as { ProvisioningStatus?: unknown; Status?: unknown; ErrorDetails?: unknown; AccountState?: unknown };
   const prov = typeof r.ProvisioningStatus === 'string' ? r.ProvisioningStatus : null;
   const status = typeof r.Status === 'string' ? r.Status : null;

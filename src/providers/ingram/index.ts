@@ -1,4 +1,8 @@
-/** The Ingram Micro provider alone: `import { createIngramClient } from 'msp-marketplace-sdk/ingram'`. */
+/**
+ * The Ingram Micro provider alone: `import { createIngramClient } from 'msp-marketplace-sdk/ingram'`.
+ *
+ * @module msp-marketplace-sdk/ingram
+ */
 export {
   IngramClient,
   createIngramClient,

@@ -1,4 +1,8 @@
-/** The Microsoft Partner Center provider alone: `import { createPartnerCenterClient } from 'msp-marketplace-sdk/partner-center'`. */
+/**
+ * The Microsoft Partner Center provider alone: `import { createPartnerCenterClient } from 'msp-marketplace-sdk/partner-center'`.
+ *
+ * @module msp-marketplace-sdk/partner-center
+ */
 export {
   PartnerCenterClient,
   createPartnerCenterClient,

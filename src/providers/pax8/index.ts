@@ -1,4 +1,8 @@
-/** The Pax8 provider alone: `import { createPax8Client } from 'msp-marketplace-sdk/pax8'`. */
+/**
+ * The Pax8 provider alone: `import { createPax8Client } from 'msp-marketplace-sdk/pax8'`.
+ *
+ * @module msp-marketplace-sdk/pax8
+ */
 export { Pax8Client, createPax8Client, PAX8_DEFAULTS, type Pax8ClientOptions, type Pax8Credentials } from './client.js';
 export {
   mapCompany as mapPax8Company,

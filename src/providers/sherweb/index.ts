@@ -1,4 +1,8 @@
-/** The Sherweb provider alone: `import { createSherwebClient } from 'msp-marketplace-sdk/sherweb'`. */
+/**
+ * The Sherweb provider alone: `import { createSherwebClient } from 'msp-marketplace-sdk/sherweb'`.
+ *
+ * @module msp-marketplace-sdk/sherweb
+ */
 export {
   SherwebClient,
   createSherwebClient,

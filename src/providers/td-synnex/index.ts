@@ -1,4 +1,8 @@
-/** The TD SYNNEX StreamOne Ion provider alone: `import { createTdSynnexClient } from 'msp-marketplace-sdk/td-synnex'`. */
+/**
+ * The TD SYNNEX StreamOne Ion provider alone: `import { createTdSynnexClient } from 'msp-marketplace-sdk/td-synnex'`.
+ *
+ * @module msp-marketplace-sdk/td-synnex
+ */
 export {
   TdSynnexClient,
   createTdSynnexClient,

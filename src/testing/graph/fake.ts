@@ -85,6 +85,7 @@ export interface GraphFake extends VendorFake<GraphState, GraphFakeCredentials> 
   readonly issuedTokens: number;
   readonly appliedWrites: GraphAppliedWrite[];
   readonly rateLimited: number;
+  /** Makes every issued token expire now (the next call gets 401 and must re-authenticate). */
   expireAllTokens(): void;
   /** Sets `prepaidUnits.enabled` of a SKU now (what a marketplace purchase eventually causes). */
   setEnabledUnits(skuId: string, enabled: number, tenantId?: string): void;
@@ -98,8 +99,11 @@ export interface GraphFake extends VendorFake<GraphState, GraphFakeCredentials> 
   sku(skuId: string, tenantId?: string): GraphSubscribedSku;
   /** Free seats of a SKU (`prepaidUnits.enabled - consumedUnits`). */
   freeUnits(skuId: string, tenantId?: string): number;
+  /** Adds a customer tenant. */
   addTenant(input: { id: string; displayName: string }): GraphTenant;
+  /** Adds a subscribed SKU to a tenant (the default tenant when omitted). */
   addSku(input: AddGraphSkuInput, tenantId?: string): GraphSubscribedSku;
+  /** Adds a user to a tenant (the default tenant when omitted). */
   addUser(input: AddGraphUserInput, tenantId?: string): GraphUser;
 }
 

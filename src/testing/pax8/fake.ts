@@ -112,9 +112,13 @@ export interface Pax8Fake extends VendorFake<Pax8State, Pax8FakeCredentials> {
   readonly subscriptions: Pax8Subscription[];
   /** All orders, in creation order. */
   readonly orders: Pax8Order[];
+  /** The company's stored record, to assert on after a call. */
   getCompany(id: string): Pax8Company | undefined;
+  /** The product's stored record. */
   getProduct(id: string): Pax8ProductRecord | undefined;
+  /** The subscription's stored record (seat count, status...), to assert on after a call. */
   getSubscription(id: string): Pax8Subscription | undefined;
+  /** The order's stored record. */
   getOrder(id: string): Pax8Order | undefined;
   /** Subscriptions of one company. */
   subscriptionsOf(companyId: string): Pax8Subscription[];

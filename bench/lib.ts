@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import { type Pax8ClientOptions, createPax8Client } from '../src/providers/pax8/index.js';
+
+/** One measured figure, as printed by `bench/run.ts --json`. */
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  /** The goal as text (`<= 1.25`, `== 1`), or null when the figure is only reported. */
+  goal: string | null;
+  /** Whether the goal holds (null when there is no goal). */
+  holds: boolean | null;
+  /** How it was measured (table only). */
+  note?: string;
+}
+
+/** A goal: comparison and bound. */
+export type Goal = ['<=' | '<' | '>=' | '==', number] | null;
+
+/** Builds a figure, deciding whether its goal holds. */
+export function figure(name: string, value: number, unit: string, goal: Goal, note?: string): Figure {
+  let holds: boolean | null = null;
+  if (goal) {
+    const [op, bound] = goal;
+    holds = op === '<=' ? value <= bound : op === '<' ? value < bound : op === '>=' ? value >= bound : value === bound;
+  }
+  return { name, value, unit, goal: goal ? `${goal[0]} ${goal[1]}` : null, holds, ...(note ? { note } : {}) };
+}
+
+/** The median of numbers (mean of the middle two for an even count). */
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Rounds to `digits` decimals. */
+export function round(value: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/** A rate limit high enough never to delay a benchmark call (the limiter stays on). */
+export const UNTHROTTLED = { requests: 1_000_000, perMs: 1000, maxConcurrent: 64 };
+
+/** A Pax8 client pointed at the bench server, with a credential of its own (a cold token cache). */
+export function benchClient(baseUrl: string, options: Partial<Pax8ClientOptions> = {}) {
+  return createPax8Client({
+    credentials: { clientId: `bench-${randomUUID()}`, clientSecret: 'bench-secret' },
+    baseUrl,
+    rateLimit: UNTHROTTLED,
+    ...options,
+  });
+}

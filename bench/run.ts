@@ -1,0 +1,54 @@
+/**
+ * Runs every benchmark: `npx tsx bench/run.ts [--json] [name-filter...]`.
+ * `--json` prints one `{"name","value","unit","goal","holds"}` object per line; otherwise a table.
+ */
+import type { Figure } from './lib.js';
+
+const suites: Record<string, () => Promise<{ run: () => Promise<Figure[]> }>> = {
+  overhead: () => import('./overhead.js'),
+  token: () => import('./token-single-flight.js'),
+  'rate-limit': () => import('./rate-limit.js'),
+  sync: () => import('./sync.js'),
+  import: () => import('./import-time.js'),
+  bundle: () => import('./bundle.js'),
+};
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const filters = args.filter((a) => !a.startsWith('--'));
+const selected = Object.keys(suites).filter((s) => filters.length === 0 || filters.some((f) => s.includes(f)));
+
+const figures: Figure[] = [];
+for (const name of selected) {
+  const started = performance.now();
+  if (!json) process.stderr.write(`running ${name}...`);
+  const { run } = await suites[name]!();
+  const got = await run();
+  if (!json) process.stderr.write(` ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  for (const f of got) {
+    figures.push(f);
+    if (json) {
+      console.log(JSON.stringify({ name: f.name, value: f.value, unit: f.unit, goal: f.goal, holds: f.holds }));
+    }
+  }
+}
+
+if (!json) {
+  const rows = [
+    ['figure', 'value', 'unit', 'goal', 'holds'],
+    ...figures.map((f) => [
+      f.name,
+      String(f.value),
+      f.unit,
+      f.goal ?? '-',
+      f.holds === null ? '-' : f.holds ? 'yes' : 'NO',
+    ]),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  console.log(line(rows[0]!));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows.slice(1)) console.log(line(r));
+  console.log('');
+  for (const f of figures) if (f.note) console.log(`${f.name}: ${f.note}`);
+}

@@ -1,0 +1,221 @@
+/**
+ * A Pax8-shaped HTTP server on loopback for the benchmarks (node:http, port 0). It answers:
+ * - `POST /v1/token`: a client-credentials token (optionally after `tokenDelayMs`);
+ * - `GET /v1/subscriptions/{id}`: one monthly subscription without commitment;
+ * - `GET /v1/subscriptions?page=&size=`: `total` subscriptions generated on the fly, at most 200 a page;
+ * - with `limit` set: every `/v1` request over `limit.requests` in any rolling `limit.perMs` window gets 429.
+ * Control routes: `GET /__stats`, `POST /__reset`, `POST /__config` (JSON {@link ServerConfig}).
+ *
+ * Run alone (`tsx bench/server.ts`) it prints its port, or, forked with IPC, sends `{ port }` to its parent,
+ * so the benchmark client and the server do not share one event loop.
+ */
+import { fork } from 'node:child_process';
+import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+/** What the server can be told through `POST /__config`. */
+export interface ServerConfig {
+  /** Subscriptions in the listing. */
+  total?: number;
+  /** Rolling-window limit enforced on every `/v1` request (`null` turns it off). */
+  limit?: { requests: number; perMs: number } | null;
+  /** Delay before answering a token request, so concurrent cold calls really overlap. */
+  tokenDelayMs?: number;
+}
+
+/** Counters since the last reset. */
+export interface ServerStats {
+  token: number;
+  get: number;
+  list: number;
+  /** Requests answered 429 by the limit. */
+  limited: number;
+  /** Requests answered 2xx. */
+  ok: number;
+  /** TCP connections accepted (keep-alive should keep this near the client's concurrency). */
+  connections: number;
+}
+
+export const MAX_PAGE_SIZE = 200;
+const CUSTOMER_ID = '5d1f3c2e-0000-4000-8000-000000000001';
+const PRODUCT_ID = '7a3e9b10-0000-4000-8000-000000000002';
+
+/** The id and customer id of the subscription `GET /v1/subscriptions/{id}` answers. */
+export const SUBSCRIPTION_REF = { customerId: CUSTOMER_ID, subscriptionId: '0c9e2a44-0000-4000-8000-000000000003' };
+
+function subscription(id: string): Record<string, unknown> {
+  return {
+    id,
+    companyId: CUSTOMER_ID,
+    productId: PRODUCT_ID,
+    productName: 'Microsoft 365 Business Premium',
+    vendorSubscriptionId: 'a1b2c3d4-e5f6-4a5b-8c7d-0123456789ab',
+    vendorSkuId: 'CFQ7TTC0LCHC:0002',
+    quantity: 25,
+    startDate: '2024-01-15T00:00:00Z',
+    createdDate: '2024-01-15T10:22:31.153-0700',
+    updatedDate: '2024-06-01T08:00:00.000-0700',
+    billingStart: '2024-01-15',
+    status: 'Active',
+    price: 22,
+    partnerCost: 18.7,
+    currencyCode: 'USD',
+    billingTerm: 'Monthly',
+    commitmentTerm: null,
+  };
+}
+
+function listId(n: number): string {
+  return `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+}
+
+/** Starts the server; resolves with its port and a close function. */
+export async function startServer(initial: ServerConfig = {}): Promise<{ port: number; close: () => Promise<void> }> {
+  const config: Required<ServerConfig> = { total: 0, limit: null, tokenDelayMs: 0, ...initial };
+  const stats: ServerStats = { token: 0, get: 0, list: 0, limited: 0, ok: 0, connections: 0 };
+  // Arrival times of accepted requests in the current window (rolling-window log).
+  let window: number[] = [];
+  const getBody = JSON.stringify(subscription(SUBSCRIPTION_REF.subscriptionId));
+
+  const send = (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) => {
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      ...headers,
+    });
+    res.end(body);
+  };
+  const readBody = (req: IncomingMessage): Promise<string> =>
+    new Promise((resolve, reject) => {
+      let text = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      req.on('end', () => resolve(text));
+      req.on('error', reject);
+    });
+
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const path = url.pathname;
+    if (path === '/__stats') return send(res, 200, JSON.stringify(stats));
+    if (path === '/__reset') {
+      await readBody(req);
+      stats.token = stats.get = stats.list = stats.limited = stats.ok = stats.connections = 0;
+      window = [];
+      return send(res, 200, '{}');
+    }
+    if (path === '/__config') {
+      Object.assign(config, JSON.parse((await readBody(req)) || '{}') as ServerConfig);
+      window = [];
+      return send(res, 200, JSON.stringify(config));
+    }
+    if (config.limit) {
+      const now = performance.now();
+      const from = now - config.limit.perMs;
+      let drop = 0;
+      while (drop < window.length && window[drop]! <= from) drop++;
+      if (drop > 0) window = window.slice(drop);
+      if (window.length >= config.limit.requests) {
+        stats.limited++;
+        await readBody(req);
+        const retryAfter = Math.max(1, Math.ceil((window[0]! + config.limit.perMs - now) / 1000));
+        return send(res, 429, JSON.stringify({ status: 429, message: 'Too Many Requests' }), {
+          'retry-after': String(retryAfter),
+        });
+      }
+      window.push(now);
+    }
+    if (req.method === 'POST' && path === '/v1/token') {
+      await readBody(req);
+      stats.token++;
+      if (config.tokenDelayMs > 0) await new Promise((r) => setTimeout(r, config.tokenDelayMs));
+      stats.ok++;
+      return send(res, 200, JSON.stringify({ access_token: 'bench-token', token_type: 'Bearer', expires_in: 86400 }));
+    }
+    if (!req.headers.authorization?.startsWith('Bearer ')) {
+      return send(res, 401, JSON.stringify({ status: 401, message: 'Unauthorized' }));
+    }
+    if (req.method === 'GET' && path === '/v1/subscriptions') {
+      stats.list++;
+      stats.ok++;
+      const size = Math.min(MAX_PAGE_SIZE, Math.max(1, Number(url.searchParams.get('size') ?? 10)));
+      const page = Math.max(0, Number(url.searchParams.get('page') ?? 0));
+      const total = config.total;
+      const content: unknown[] = [];
+      for (let i = page * size; i < Math.min(total, (page + 1) * size); i++) content.push(subscription(listId(i)));
+      const body = { content, page: { size, totalElements: total, totalPages: Math.ceil(total / size), number: page } };
+      return send(res, 200, JSON.stringify(body));
+    }
+    if (req.method === 'GET' && path.startsWith('/v1/subscriptions/')) {
+      stats.get++;
+      stats.ok++;
+      return send(res, 200, getBody);
+    }
+    return send(res, 404, JSON.stringify({ status: 404, message: 'Not Found' }));
+  });
+  server.on('connection', () => {
+    stats.connections++;
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A server in a child process, controlled over HTTP. */
+export interface RemoteServer {
+  port: number;
+  /** `http://127.0.0.1:<port>/v1` */
+  baseUrl: string;
+  configure(config: ServerConfig): Promise<void>;
+  reset(): Promise<void>;
+  stats(): Promise<ServerStats>;
+  close(): Promise<void>;
+}
+
+/** Forks `bench/server.ts` (through tsx) and waits for its port. */
+export async function spawnServer(config: ServerConfig = {}): Promise<RemoteServer> {
+  const child = fork(fileURLToPath(import.meta.url), ['--child'], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m: { port: number }) => resolve(m.port));
+    child.once('exit', (code) => reject(new Error(`bench server exited (${code})`)));
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(origin + path, { method: 'POST', body: JSON.stringify(body) });
+    await res.text();
+  };
+  const remote: RemoteServer = {
+    port,
+    baseUrl: `${origin}/v1`,
+    configure: (c) => post('/__config', c),
+    reset: () => post('/__reset', {}),
+    stats: async () => (await (await fetch(`${origin}/__stats`)).json()) as ServerStats,
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill();
+      }),
+  };
+  await remote.configure(config);
+  return remote;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { port } = await startServer();
+  if (process.send) process.send({ port });
+  else console.log(`bench server on http://127.0.0.1:${port}/v1`);
+}
