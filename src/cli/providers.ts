@@ -1,3 +1,5 @@
+import { dirname, join } from 'node:path';
+import { FileTokenStore } from '../core/auth/token-store.js';
 import type { CommonClientOptions } from '../core/client-options.js';
 import type { MarketplaceClient } from '../core/marketplace-client.js';
 import type { PagedList } from '../core/pagination.js';
@@ -6,6 +8,7 @@ import type { ProviderId } from '../model/common.js';
 import type { Product } from '../model/product.js';
 import type { SherwebClient } from '../providers/sherweb/client.js';
 import type { MockMarketplace } from '../testing/mock-marketplace.js';
+import { defaultConfigPath } from './config.js';
 
 /** One setting of a provider: its key in the config file and its environment variable. */
 export interface CliProviderField {
@@ -74,6 +77,27 @@ export const CLI_PROVIDERS: readonly CliProvider[] = [
     mock: (mock, common) => createMarketplaceClient({ provider: 'pax8', ...common, ...mock.clientOptions('pax8') }),
   },
   {
+    id: 'dandh',
+    label: 'D&H Cloud Marketplace',
+    fields: [
+      field('username', 'DANDH_USERNAME', 'API user of the D&H Cloud Marketplace portal (without MFA)'),
+      field('password', 'DANDH_PASSWORD', 'Password of that user', { secret: true }),
+      field('accountId', 'DANDH_ACCOUNT_ID', 'Parent AccountID (from the portal URL)'),
+      field('baseUrl', 'DANDH_BASE_URL', 'SimpleAPI base URL (default: the D&H Cloud Solutions portal)', {
+        required: false,
+      }),
+    ],
+    create: (v, common) =>
+      createMarketplaceClient({
+        provider: 'dandh',
+        ...common,
+        credentials: { username: v.username!, password: v.password! },
+        accountId: v.accountId!,
+        baseUrl: optional(v.baseUrl),
+      }),
+    mock: (mock, common) => createMarketplaceClient({ provider: 'dandh', ...common, ...mock.clientOptions('dandh') }),
+  },
+  {
     id: 'ingram',
     label: 'Ingram Micro',
     fields: [
@@ -126,6 +150,72 @@ export const CLI_PROVIDERS: readonly CliProvider[] = [
     listProducts: (client, { search, customerId }) =>
       (client as SherwebClient).listProducts({ search, ...(customerId ? { customerId } : {}) }),
     catalogNeedsCustomer: true,
+  },
+  {
+    id: 'partner-center',
+    label: 'Microsoft Partner Center',
+    fields: [
+      field('tenantId', 'PARTNER_CENTER_TENANT_ID', "The partner's Entra tenant id"),
+      field('clientId', 'PARTNER_CENTER_CLIENT_ID', 'Application (client) id of the Partner Center app'),
+      field('clientSecret', 'PARTNER_CENTER_CLIENT_SECRET', 'Application key (client secret)', { secret: true }),
+      field('refreshToken', 'PARTNER_CENTER_REFRESH_TOKEN', 'App+user refresh token (needed for purchases)', {
+        required: false,
+        secret: true,
+      }),
+      field('baseUrl', 'PARTNER_CENTER_BASE_URL', 'API base URL (default https://api.partnercenter.microsoft.com/v1)', {
+        required: false,
+      }),
+    ],
+    create: (v, common) =>
+      createMarketplaceClient({
+        provider: 'partner-center',
+        ...common,
+        credentials: {
+          tenantId: v.tenantId!,
+          clientId: v.clientId!,
+          clientSecret: v.clientSecret!,
+          refreshToken: optional(v.refreshToken),
+        },
+        baseUrl: optional(v.baseUrl),
+      }),
+    mock: (mock, common) =>
+      createMarketplaceClient({ provider: 'partner-center', ...common, ...mock.clientOptions('partner-center') }),
+  },
+  {
+    id: 'td-synnex',
+    label: 'TD SYNNEX StreamOne Ion',
+    fields: [
+      field(
+        'refreshToken',
+        'TD_SYNNEX_REFRESH_TOKEN',
+        'First refresh token from the Ion portal (used while the token store is empty)',
+        {
+          secret: true,
+        },
+      ),
+      field('accountId', 'TD_SYNNEX_ACCOUNT_ID', 'Reseller account id'),
+      field(
+        'tokenStore',
+        'TD_SYNNEX_TOKEN_STORE',
+        'File that keeps the rotating refresh token (default: td-synnex-token.json beside the config file)',
+        { required: false },
+      ),
+      field('baseUrl', 'TD_SYNNEX_BASE_URL', 'API base URL (default https://ion.tdsynnex.com)', { required: false }),
+    ],
+    // Ion refresh tokens are single-use: every run must persist the rotated one, or the next run is locked out.
+    create: (v, common) =>
+      createMarketplaceClient({
+        provider: 'td-synnex',
+        ...common,
+        credentials: { refreshToken: v.refreshToken! },
+        accountId: v.accountId!,
+        tokenStore: new FileTokenStore(
+          optional(v.tokenStore) ?? join(dirname(defaultConfigPath({ env: process.env })), 'td-synnex-token.json'),
+        ),
+        baseUrl: optional(v.baseUrl),
+      }),
+    mock: (mock, common) =>
+      createMarketplaceClient({ provider: 'td-synnex', ...common, ...mock.clientOptions('td-synnex') }),
   },
 ];
 
