@@ -59,7 +59,9 @@ describe('msp-marketplace mcp --mock over stdio', () => {
     } finally {
       await dry.client.close();
     }
-    expect(dry.stderr()).toMatch(/serving on stdio; providers pax8, dandh, ingram, sherweb, partner-center, td-synnex \(embedded fakes\); dry-run/);
+    expect(dry.stderr()).toMatch(
+      /serving on stdio; providers pax8, dandh, ingram, sherweb, partner-center, td-synnex \(embedded fakes\); dry-run/,
+    );
     const auditLines = dry
       .stderr()
       .split('\n')
