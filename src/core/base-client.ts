@@ -113,6 +113,13 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
     before: Subscription,
     options: SeatChangeOptions,
   ): Promise<SeatWriteResult>;
+  /**
+   * For vendors that cannot hold a subscription at 0 seats: the error to throw when a seat change would reach 0
+   * (checked before any write; for `setSeats(ref, 0)` before any request). The default allows 0.
+   */
+  protected zeroSeatsRefusal(): ValidationError | undefined {
+    return undefined;
+  }
   /** Vendor-side dry run of a seat change, where the vendor has one; the default checks nothing more. */
   protected async dryRunSeats(_ref: SubscriptionRef, _target: number, _before: Subscription): Promise<void> {}
   protected abstract writeCancel(
@@ -151,6 +158,8 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
 
   async setSeats(ref: SubscriptionRef, quantity: number, options: SeatChangeOptions = {}): Promise<SeatChangeResult> {
     const q = validateInput(SeatCountSchema, quantity, 'quantity', 'quantity');
+    const refusal = q === 0 ? this.zeroSeatsRefusal() : undefined;
+    if (refusal) throw refusal;
     return this.#changeSeats('setSeats', ref, () => q, options);
   }
 
@@ -344,6 +353,19 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
       if (wanted === before.quantity) {
         this.#audit({ ...audit, outcome: 'unchanged', before: before.quantity, requested: wanted, after: wanted });
         return result('unchanged', wanted, wanted, { subscription: before });
+      }
+      const refusal = wanted === 0 ? this.zeroSeatsRefusal() : undefined;
+      if (refusal) {
+        if (!dryRun) {
+          this.#audit({
+            ...audit,
+            outcome: 'failed',
+            before: before.quantity,
+            requested: wanted,
+            error: errorSummary(refusal),
+          });
+        }
+        throw refusal;
       }
       if (dryRun) {
         await this.dryRunSeats(valid, wanted, before);

@@ -33,13 +33,7 @@ import { Secret } from '../../core/redact.js';
 import { hashKey } from '../../core/sha.js';
 import type { WireContext } from '../../core/wire.js';
 import type { Customer } from '../../model/customer.js';
-import type {
-  ConnectionReport,
-  OperationState,
-  PendingOperation,
-  PurchaseResult,
-  SeatChangeResult,
-} from '../../model/operations.js';
+import type { ConnectionReport, OperationState, PendingOperation, PurchaseResult } from '../../model/operations.js';
 import type { Product } from '../../model/product.js';
 import type { Subscription, SubscriptionRef } from '../../model/subscription.js';
 import { PARTNER_CENTER_RESOURCE, createPartnerCenterTokenProvider, entraTokenUrl } from './auth.js';
@@ -625,19 +619,13 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
 
   // ---- writes --------------------------------------------------------------------------------------
 
-  /** Partner Center needs at least one seat: 0 is refused before any request (cancel instead). */
-  override async setSeats(
-    ref: SubscriptionRef,
-    quantity: number,
-    options: SeatChangeOptions = {},
-  ): Promise<SeatChangeResult> {
-    if (quantity === 0) throw zeroSeats();
-    return super.setSeats(ref, quantity, options);
+  /** At least one seat: 0 is refused before any write (the base client checks; see zeroSeats()). */
+  protected override zeroSeatsRefusal(): ValidationError {
+    return zeroSeats();
   }
 
   /** No vendor dry run for PATCH: checks the subscription's own new-commerce constraints. */
   protected override async dryRunSeats(_ref: SubscriptionRef, target: number, before: Subscription): Promise<void> {
-    if (target === 0) throw zeroSeats();
     const c = before.constraints;
     if (target > before.quantity && c.canIncrease === false) {
       throw new BusinessRuleError(`setSeats (dry run): seats cannot be added now: ${c.notes.join('; ')}`, {
@@ -661,7 +649,6 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
     before: Subscription,
     options: SeatChangeOptions,
   ): Promise<SeatWriteResult> {
-    if (target === 0) throw zeroSeats();
     const res = await this.#patch('setSeats', ref, before, { quantity: target }, options.signal);
     if (res.status === 202) {
       this.#targets.set(this.#key(ref), target);

@@ -31,13 +31,7 @@ import { Secret } from '../../core/redact.js';
 import { hashKey } from '../../core/sha.js';
 import type { WireContext } from '../../core/wire.js';
 import type { Customer } from '../../model/customer.js';
-import type {
-  ConnectionReport,
-  OperationState,
-  PendingOperation,
-  PurchaseResult,
-  SeatChangeResult,
-} from '../../model/operations.js';
+import type { ConnectionReport, OperationState, PendingOperation, PurchaseResult } from '../../model/operations.js';
 import type { Product } from '../../model/product.js';
 import type { Subscription, SubscriptionRef } from '../../model/subscription.js';
 import { createSherwebTokenProvider } from './auth.js';
@@ -557,19 +551,13 @@ export class SherwebClient extends BaseMarketplaceClient {
 
   // ---- writes --------------------------------------------------------------------------------------
 
-  /** Sherweb needs at least one seat: setting 0 is refused before any request (cancel instead). */
-  override async setSeats(
-    ref: SubscriptionRef,
-    quantity: number,
-    options: SeatChangeOptions = {},
-  ): Promise<SeatChangeResult> {
-    if (quantity === 0) throw zeroSeats();
-    return super.setSeats(ref, quantity, options);
+  /** At least one seat: 0 is refused before any write (the base client checks; see zeroSeats()). */
+  protected override zeroSeatsRefusal(): ValidationError {
+    return zeroSeats();
   }
 
   /** No vendor dry run exists for amendments: checks the subscription's own constraints. */
   protected override async dryRunSeats(_ref: SubscriptionRef, target: number, before: Subscription): Promise<void> {
-    if (target === 0) throw zeroSeats();
     if (target < before.quantity && before.constraints.canDecrease === false) {
       throw new BusinessRuleError(
         `setSeats (dry run): ${before.quantity} -> ${target} would be refused: ${before.constraints.notes.join('; ')}`,
@@ -589,7 +577,6 @@ export class SherwebClient extends BaseMarketplaceClient {
     _before: Subscription,
     options: SeatChangeOptions,
   ): Promise<SeatWriteResult> {
-    if (target === 0) throw zeroSeats();
     const body: AmendmentRequest = {
       subscriptionAmendmentParameters: [{ subscriptionId: ref.subscriptionId, newQuantity: target }],
     };

@@ -42,7 +42,6 @@ import type {
   OperationState,
   PendingOperation,
   PurchaseResult,
-  SeatChangeResult,
 } from '../../model/operations.js';
 import type { Product } from '../../model/product.js';
 import type { Subscription, SubscriptionRef } from '../../model/subscription.js';
@@ -537,18 +536,12 @@ export class TdSynnexClient extends BaseMarketplaceClient {
 
   // ---- writes --------------------------------------------------------------------------------------------
 
-  /** Ion orders need at least one seat: setting 0 is refused before any request. */
-  override async setSeats(
-    ref: SubscriptionRef,
-    quantity: number,
-    options: SeatChangeOptions = {},
-  ): Promise<SeatChangeResult> {
-    if (quantity === 0) throw zeroSeats();
-    return super.setSeats(ref, quantity, options);
+  /** At least one seat: 0 is refused before any write (the base client checks; see zeroSeats()). */
+  protected override zeroSeatsRefusal(): ValidationError {
+    return zeroSeats();
   }
 
   protected override async dryRunSeats(_ref: SubscriptionRef, target: number, before: Subscription): Promise<void> {
-    if (target === 0) throw zeroSeats();
     if (target < before.quantity && before.constraints.canDecrease === false) {
       throw new BusinessRuleError(
         `setSeats (dry run): ${before.quantity} -> ${target} would be refused: ${before.constraints.notes.join(' ')}`,
@@ -568,7 +561,6 @@ export class TdSynnexClient extends BaseMarketplaceClient {
     before: Subscription,
     options: SeatChangeOptions,
   ): Promise<SeatWriteResult> {
-    if (target === 0) throw zeroSeats();
     const ids = orderIdsOf(before);
     if (!ids) {
       throw new ResponseValidationError(
