@@ -16,7 +16,8 @@ export default defineConfig([
       mcp: 'src/mcp/index.ts',
     },
     format: ['esm', 'cjs'],
-    dts: true,
+    // `@internal` members (e.g. RedisBackend.client(), typed with ioredis) stay out of the published types.
+    dts: { compilerOptions: { stripInternal: true } },
     sourcemap: false,
     clean: true,
     splitting: true,

@@ -1,19 +1,30 @@
 /**
  * `pax8-only-bundle-kb` and `pax8-bundle-foreign-providers`: esbuild bundles a file that imports only
- * `createPax8Client` from dist/pax8.js (dependencies included, minified), and the gzip size is reported.
+ * `createPax8Client` from dist/pax8.js (dependencies included, optional peers left out, minified), and the gzip
+ * size is reported.
  * Proof that no other provider came along: (1) strings found only in other providers' code (headers they send,
  * their hosts) are searched in the bundle; the same search over a bundle of the root entry must find them, or
  * the proof proves nothing; (2) the same bundle built from src/providers/pax8/index.ts lists its input files
  * (esbuild metafile), and none may be under another provider's folder.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { type Figure, figure, round } from './lib.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as {
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+};
+/**
+ * Optional peer dependencies (ioredis, msw) are not installed with the package, so a consumer's bundle does not
+ * contain them unless the consumer installs them (ioredis: only to use `redis`); they are left out here too.
+ */
+const OPTIONAL_PEERS = Object.entries(pkg.peerDependenciesMeta ?? {})
+  .filter(([, meta]) => meta.optional)
+  .map(([name]) => name);
 
 /** Strings that only another provider's code contains (checked against the root bundle below). */
 const FOREIGN_MARKERS: Record<string, string[]> = {
@@ -34,6 +45,7 @@ async function bundle(contents: string, resolveDir: string, metafile = false) {
     target: 'node20',
     write: false,
     metafile,
+    external: OPTIONAL_PEERS,
     logLevel: 'silent',
   });
 }

@@ -66,6 +66,11 @@ function subscription(id: string): Record<string, unknown> {
   };
 }
 
+/** The JSON body `GET /v1/subscriptions/{id}` answers (also used by the in-memory fetch of bench/overhead.ts). */
+export function subscriptionBody(): string {
+  return JSON.stringify(subscription(SUBSCRIPTION_REF.subscriptionId));
+}
+
 function listId(n: number): string {
   return `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 }
@@ -76,7 +81,7 @@ export async function startServer(initial: ServerConfig = {}): Promise<{ port: n
   const stats: ServerStats = { token: 0, get: 0, list: 0, limited: 0, ok: 0, connections: 0 };
   // Arrival times of accepted requests in the current window (rolling-window log).
   let window: number[] = [];
-  const getBody = JSON.stringify(subscription(SUBSCRIPTION_REF.subscriptionId));
+  const getBody = subscriptionBody();
 
   const send = (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) => {
     res.writeHead(status, {

@@ -56,3 +56,4 @@ export {
 export * from './core/public.js';
 export * from './workflows/index.js';
 export * from './graph/index.js';
+export { SDK_VERSION } from './version.js';

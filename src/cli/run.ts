@@ -9,9 +9,10 @@ import { type GlobalOptions, createContext } from './context.js';
 import { EXIT, type ExitCode, exitCodeOf } from './errors.js';
 import type { CliIo } from './io.js';
 import { CLI_PROVIDERS } from './providers.js';
+import { SDK_VERSION } from '../version.js';
 
 /** The CLI's version, shown by `--version`. */
-export const CLI_VERSION = '0.1.0';
+export const CLI_VERSION = SDK_VERSION;
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 

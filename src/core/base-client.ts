@@ -69,6 +69,36 @@ export interface ValidPurchase {
 
 const seatLocks = new KeyedMutex();
 
+/** The public seat methods. */
+type SeatOperation = 'setSeats' | 'addSeats' | 'removeSeats';
+
+/**
+ * The label of the seat write path the three seat methods share: providers name their seat-write steps
+ * (the vendor request, its dry run, their own refusals) `setSeats`, whichever method the caller used.
+ */
+const SEAT_WRITE_PATH = 'setSeats';
+
+/**
+ * Names the public seat method on an error leaving it. An SDK error labelled with the shared seat write
+ * path, or with no operation at all (input validation), gets the method the caller invoked; the
+ * `setSeats` that starts its message (`setSeats: Pax8 answered 422 ...`) is renamed with it. Other labels
+ * name a distinct step and stay, as they do for every method: `token` (credentials) and `getSubscription`
+ * (reading the subscription). Request, response and retry events, and the `cause` of an error, keep the
+ * vendor call's own label. The error is renamed in place (same object, class, fields and cause), so naming
+ * it twice changes nothing.
+ */
+function nameSeatOperation(error: unknown, operation: SeatOperation): unknown {
+  if (!(error instanceof MarketplaceError) || error.operation === operation) return error;
+  if (error.operation === SEAT_WRITE_PATH) {
+    const renamed = error.message.replace(/^setSeats(?=[\s:(]|$)/, operation);
+    if (renamed !== error.message) Object.defineProperty(error, 'message', { value: renamed });
+  } else if (error.operation !== undefined) {
+    return error;
+  }
+  Object.defineProperty(error, 'operation', { value: operation });
+  return error;
+}
+
 /**
  * The behaviour every provider shares: input validation before any request, read-only mode, audit
  * events, `ifCurrent`, and write safety (absolute targets, re-read after an ambiguous failure, one
@@ -157,32 +187,38 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
   }
 
   async setSeats(ref: SubscriptionRef, quantity: number, options: SeatChangeOptions = {}): Promise<SeatChangeResult> {
-    const q = validateInput(SeatCountSchema, quantity, 'quantity', 'quantity');
-    const refusal = q === 0 ? this.zeroSeatsRefusal() : undefined;
-    if (refusal) throw refusal;
-    return this.#changeSeats('setSeats', ref, () => q, options);
+    return this.#seatCall('setSeats', async () => {
+      const q = validateInput(SeatCountSchema, quantity, 'quantity', 'quantity');
+      const refusal = q === 0 ? this.zeroSeatsRefusal() : undefined;
+      if (refusal) throw refusal;
+      return this.#changeSeats('setSeats', ref, () => q, options);
+    });
   }
 
   async addSeats(ref: SubscriptionRef, count: number, options: SeatChangeOptions = {}): Promise<SeatChangeResult> {
-    const n = validateInput(SeatDeltaSchema, count, 'seat count', 'count');
-    return this.#changeSeats('addSeats', ref, (before) => before + n, options);
+    return this.#seatCall('addSeats', async () => {
+      const n = validateInput(SeatDeltaSchema, count, 'seat count', 'count');
+      return this.#changeSeats('addSeats', ref, (before) => before + n, options);
+    });
   }
 
   async removeSeats(ref: SubscriptionRef, count: number, options: SeatChangeOptions = {}): Promise<SeatChangeResult> {
-    const n = validateInput(SeatDeltaSchema, count, 'seat count', 'count');
-    return this.#changeSeats(
-      'removeSeats',
-      ref,
-      (before) => {
-        if (before - n < 0) {
-          throw new ValidationError(`Cannot remove ${n} seats: the subscription has ${before}`, [
-            { path: 'count', message: `must be at most ${before}` },
-          ]);
-        }
-        return before - n;
-      },
-      options,
-    );
+    return this.#seatCall('removeSeats', async () => {
+      const n = validateInput(SeatDeltaSchema, count, 'seat count', 'count');
+      return this.#changeSeats(
+        'removeSeats',
+        ref,
+        (before) => {
+          if (before - n < 0) {
+            throw new ValidationError(`Cannot remove ${n} seats: the subscription has ${before}`, [
+              { path: 'count', message: `must be at most ${before}` },
+            ]);
+          }
+          return before - n;
+        },
+        options,
+      );
+    });
   }
 
   async cancelSubscription(ref: SubscriptionRef, options: CancelOptions = {}): Promise<CancelResult> {
@@ -299,8 +335,20 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
   }
 
   // ---- write safety ------------------------------------------------------------------------------------
+  /**
+   * The public boundary of the three seat methods: an error leaving them names the method the caller invoked,
+   * whichever provider threw it (see {@link nameSeatOperation} for the steps that keep their own name).
+   */
+  async #seatCall(operation: SeatOperation, run: () => Promise<SeatChangeResult>): Promise<SeatChangeResult> {
+    try {
+      return await run();
+    } catch (error) {
+      throw nameSeatOperation(error, operation);
+    }
+  }
+
   async #changeSeats(
-    operation: 'setSeats' | 'addSeats' | 'removeSeats',
+    operation: SeatOperation,
     ref: SubscriptionRef,
     target: (before: number) => number,
     options: SeatChangeOptions,
@@ -347,7 +395,12 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
       try {
         wanted = target(before.quantity);
       } catch (error) {
-        this.#audit({ ...audit, outcome: 'refused', before: before.quantity, error: errorSummary(error) });
+        this.#audit({
+          ...audit,
+          outcome: 'refused',
+          before: before.quantity,
+          error: errorSummary(nameSeatOperation(error, operation)),
+        });
         throw error;
       }
       if (wanted === before.quantity) {
@@ -362,7 +415,7 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
             outcome: 'failed',
             before: before.quantity,
             requested: wanted,
-            error: errorSummary(refusal),
+            error: errorSummary(nameSeatOperation(refusal, operation)),
           });
         }
         throw refusal;
@@ -397,7 +450,7 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
   }
 
   async #writeSeatsSafely(
-    operation: string,
+    operation: SeatOperation,
     ref: SubscriptionRef,
     target: number,
     before: Subscription,
@@ -415,7 +468,7 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
             outcome: 'failed',
             before: before.quantity,
             requested: target,
-            error: errorSummary(error),
+            error: errorSummary(nameSeatOperation(error, operation)),
           });
           throw error;
         }

@@ -3,6 +3,7 @@ import type { EventHub } from './events.js';
 import type { Limiter } from './limiter.js';
 import { type Redactor, redactHeaders } from './redact.js';
 import { type RetryOptions, type RetryPolicy, StaleTokenSignal, withRetries } from './retry.js';
+import { SDK_VERSION } from '../version.js';
 
 /** HTTP methods the SDK sends. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -88,7 +89,7 @@ export interface TransportOptions {
 }
 
 /** The SDK's user agent. */
-export const USER_AGENT = 'msp-marketplace-sdk/0.1.0';
+export const USER_AGENT = `msp-marketplace-sdk/${SDK_VERSION}`;
 
 /** Builds a full URL from a base URL, path and query (undefined/null values are left out). */
 export function buildUrl(baseUrl: string, path: string, query?: HttpRequest['query']): string {
@@ -155,9 +156,12 @@ function isAbort(error: unknown): boolean {
 export class HttpTransport {
   readonly #o: TransportOptions;
   readonly #defaultHeaders: Record<string, string>;
+  /** The base URL without trailing slashes. */
+  readonly #base: string;
 
   constructor(options: TransportOptions) {
     this.#o = options;
+    this.#base = options.baseUrl.replace(/\/+$/, '');
     this.#defaultHeaders = lowerCaseKeys({
       'user-agent': USER_AGENT,
       accept: 'application/json',
@@ -197,9 +201,11 @@ export class HttpTransport {
     const useAuth = request.auth !== false && o.auth !== undefined;
     const authHeaders = useAuth ? await o.auth!.headers(signal) : {};
     return o.limiter.schedule(async () => {
-      const url = buildUrl(o.baseUrl, request.path, request.query);
-      const headers: Record<string, string> = { ...request.headers, ...authHeaders };
-      if (o.requestIdHeader) headers[o.requestIdHeader] = requestId;
+      // A relative path without a query is the common case: plain concatenation, no URL object to build.
+      const url =
+        request.query === undefined && request.path.startsWith('/')
+          ? this.#base + request.path
+          : buildUrl(o.baseUrl, request.path, request.query);
       let payload: string | URLSearchParams | undefined;
       const sent: Record<string, string> = { ...this.#defaultHeaders };
       if (request.json !== undefined) {
@@ -208,8 +214,13 @@ export class HttpTransport {
       } else if (request.form) {
         payload = new URLSearchParams(request.form);
       }
-      Object.assign(sent, lowerCaseKeys(headers));
+      // Later sources win: the call's headers, then auth, then the request id (keys lower-cased, one pass).
+      if (request.headers) for (const k in request.headers) sent[k.toLowerCase()] = request.headers[k]!;
+      for (const k in authHeaders) sent[k.toLowerCase()] = authHeaders[k]!;
+      if (o.requestIdHeader) sent[o.requestIdHeader.toLowerCase()] = requestId;
       if (o.events.observed('request')) {
+        const headers: Record<string, string> = { ...request.headers, ...authHeaders };
+        if (o.requestIdHeader) headers[o.requestIdHeader] = requestId;
         o.events.emit('request', {
           provider: o.provider,
           operation: request.operation,

@@ -15,7 +15,7 @@
  * task `k - requests` *finished* (the vendor counted that one before its answer came back): a ring of the last
  * `requests` starts in Redis ({@link WindowGuard}).
  */
-import Bottleneck from 'bottleneck';
+import type Bottleneck from 'bottleneck';
 import type { EventHub } from './events.js';
 import { type Limiter, type RateLimit, getLimiter } from './limiter.js';
 import {
@@ -146,8 +146,10 @@ onRedisClose(() => {
 
 async function createBottleneck(backend: RedisBackend, id: string, limit: RateLimit): Promise<Bottleneck> {
   const connection = await backend.bottleneckConnection();
+  // Loaded here, not at the top: code that never sets `redis` does not load (or bundle-evaluate) bottleneck.
+  const { default: BottleneckCtor } = await import('bottleneck');
   const settings = clusteredSettings(limit);
-  const b = new Bottleneck({
+  const b = new BottleneckCtor({
     ...settings,
     id,
     datastore: 'ioredis',

@@ -70,6 +70,20 @@ export function redisUnavailable(target: string, cause: unknown, provider?: stri
   });
 }
 
+/**
+ * Loads ioredis, the optional peer. The `.catch` sits on the `import()` itself so that bundlers (esbuild) leave
+ * the import unresolved at build time when ioredis is not installed, instead of failing the consumer's build.
+ */
+function loadIoredis(): Promise<typeof import('ioredis')> {
+  return import('ioredis').catch((cause: unknown) => {
+    throw new ConfigurationError('The `redis` option needs the optional peer dependency ioredis', {
+      operation: 'redis',
+      cause,
+      hint: 'npm install ioredis',
+    });
+  });
+}
+
 /** The Redis connections of one target in this process. */
 export class RedisBackend {
   /** The target without credentials. */
@@ -121,7 +135,10 @@ export class RedisBackend {
     });
   }
 
-  /** The command client, connected; rejects with {@link NetworkError} / {@link ConfigurationError}. */
+  /**
+   * The command client, connected; rejects with {@link NetworkError} / {@link ConfigurationError}.
+   * @internal Left out of the published types, which must not need ioredis's types (an optional peer).
+   */
   client(): Promise<Redis> {
     if (!this.#client && this.#failedAt && Date.now() - this.#failedAt < RETRY_AFTER_FAILURE_MS) {
       return Promise.reject(this.#failure);
@@ -146,7 +163,10 @@ export class RedisBackend {
     }
   }
 
-  /** The bottleneck connection shared by this process's clustered limiters (built on the command client). */
+  /**
+   * The bottleneck connection shared by this process's clustered limiters (built on the command client).
+   * @internal
+   */
   bottleneckConnection(): Promise<Bottleneck.IORedisConnection> {
     if (!this.#connection) {
       const pending = this.#createConnection();
@@ -161,7 +181,7 @@ export class RedisBackend {
   async #createConnection(): Promise<Bottleneck.IORedisConnection> {
     const client = await this.client();
     const { default: BottleneckCtor } = await import('bottleneck');
-    const mod = await import('ioredis');
+    const mod = await loadIoredis();
     // bottleneck calls `duplicate()` on the client for its subscriber; `Redis` spares it a CJS require.
     const connection = new BottleneckCtor.IORedisConnection({ client, Redis: mod.default } as never);
     connection.on('error', () => undefined);
@@ -170,16 +190,7 @@ export class RedisBackend {
   }
 
   async #connect(): Promise<Redis> {
-    let mod: typeof import('ioredis');
-    try {
-      mod = await import('ioredis');
-    } catch (cause) {
-      throw new ConfigurationError('The `redis` option needs the optional peer dependency ioredis', {
-        operation: 'redis',
-        cause,
-        hint: 'npm install ioredis',
-      });
-    }
+    const mod = await loadIoredis();
     const options: RedisOptions = { connectTimeout: CONNECT_TIMEOUT_MS, lazyConnect: false };
     let client: Redis;
     if (typeof this.#option === 'string') {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ValidationIssue, ValidationError } from './errors.js';
 import { RequestableBillingTermSchema, SubscriptionRefSchema } from '../model/subscription.js';
 

@@ -40,6 +40,8 @@ export function parseWire<S extends z.ZodType>(schema: S, raw: unknown, what: st
   );
 }
 
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
 /**
  * Parses the date formats vendors actually send (date only, `Z`, offsets with or without a colon) into
  * ISO 8601 UTC. Empty values are null; a value that is not a date is a {@link ResponseValidationError}.
@@ -47,6 +49,11 @@ export function parseWire<S extends z.ZodType>(schema: S, raw: unknown, what: st
 export function vendorDate(value: unknown, field: string, ctx: WireContext): string | null {
   if (value === null || value === undefined || value === '') return null;
   if (typeof value === 'string') {
+    // Fast path for what most vendors send: full ISO 8601 with a zone (one regex instead of four).
+    if (ISO_WITH_ZONE.test(value)) {
+      const d = new Date(value);
+      if (!Number.isNaN(d.getTime())) return d.toISOString();
+    }
     let s = value.trim();
     if (/^\d{4}-\d{2}-\d{2}$/.test(s)) s = `${s}T00:00:00Z`;
     // "2020-12-01T13:20:13.153-0700": add the colon JavaScript needs.

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type WireContext, parseWire } from '../core/wire.js';
 
 /** A service plan inside a SKU or a license detail. */

@@ -1,6 +1,13 @@
 import { McpServer, type RegisteredTool } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { CallToolRequestSchema, type CallToolResult, type ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
+import {
+  type CallToolRequest,
+  CallToolRequestSchema,
+  type CallToolResult,
+  type ListToolsRequest,
+  type ListToolsResult,
+  type ToolAnnotations,
+} from '@modelcontextprotocol/sdk/types.js';
+import * as z from 'zod';
 import {
   BusinessRuleError,
   ConfigurationError,
@@ -38,6 +45,7 @@ import {
   soonestRenewal,
 } from '../workflows/select-subscription.js';
 import { type McpToolError, describeToolError, toolErrorResult } from './errors.js';
+import { SDK_VERSION } from '../version.js';
 
 /** Default of {@link MarketplaceMcpServerOptions.maxSeatsPerSession}. */
 export const DEFAULT_MAX_SEATS_PER_SESSION = 10;
@@ -231,6 +239,45 @@ function subscriptionLine(s: Subscription): string {
   return `- ${s.name} | customer ${formatMarketplaceId({ provider: s.provider, customerId: s.customerId })} | subscriptionId ${s.id} | ${parts.join(', ')}`;
 }
 
+type SdkServer = McpServer['server'];
+type AnyRequestHandler = Parameters<SdkServer['setRequestHandler']>[1];
+type RequestExtra = Parameters<AnyRequestHandler>[1];
+type SdkHandler<R> = (request: R, extra: RequestExtra) => ReturnType<AnyRequestHandler>;
+
+/** The method a request schema is for (`tools/call`), read from its `method` literal. */
+function methodOf(schema: unknown): unknown {
+  return (schema as { shape?: { method?: { value?: unknown } } }).shape?.method?.value;
+}
+
+/**
+ * Runs `register` (which registers tools on `server`) and returns the MCP SDK's own `tools/list` and `tools/call`
+ * handlers, which McpServer installs through the public `server.server.setRequestHandler` when its first tool is
+ * registered. They stay installed; the caller may put a handler of its own in front and delegate to them. A
+ * handler not seen (another SDK version) is missing from the result, and the SDK's handler simply stays in place.
+ */
+function captureToolHandlers(
+  server: McpServer,
+  register: () => void,
+): { callTool?: SdkHandler<CallToolRequest>; listTools?: SdkHandler<ListToolsRequest> } {
+  const inner = server.server;
+  const original = inner.setRequestHandler;
+  const captured: { callTool?: SdkHandler<CallToolRequest>; listTools?: SdkHandler<ListToolsRequest> } = {};
+  inner.setRequestHandler = function (this: SdkServer, schema, handler) {
+    const method = methodOf(schema);
+    if (method === 'tools/call') captured.callTool = handler as SdkHandler<CallToolRequest>;
+    if (method === 'tools/list') captured.listTools = handler as SdkHandler<ListToolsRequest>;
+    return original.call(this, schema, handler);
+  } as SdkServer['setRequestHandler'];
+  try {
+    register();
+  } finally {
+    // Back to the class's own method (the wrapper was an own property of this instance only).
+    delete (inner as { setRequestHandler?: unknown }).setRequestHandler;
+    if (inner.setRequestHandler !== original) inner.setRequestHandler = original;
+  }
+  return captured;
+}
+
 function defaultAuditSink(entry: McpAuditEntry): void {
   process.stderr.write(`audit ${JSON.stringify(entry)}\n`);
 }
@@ -245,10 +292,26 @@ function defaultAuditSink(entry: McpAuditEntry): void {
  * every write names a subscription returned by a listing in this session and the seat count the agent saw
  * (`ifCurrent`, checked by the SDK); a cap on seats changed per server; `readOnly`; one audit entry per write.
  *
- * The server answers `tools/call` itself (tools are still registered with `registerTool`, so `tools/list` shows
- * their JSON Schemas): bad input is then a `validation` error with every issue, like every other error a tool
- * returns (`isError`, kind, message and hint; never a stack). Tools registered later on the returned server are
- * listed but not callable.
+ * Returns the MCP SDK's `McpServer`, so you can add tools of your own on it, before or after connecting it
+ * (`server.registerTool(...)`, `server.tool(...)`): they are listed by `tools/list` and dispatched by `tools/call`
+ * like ours, with the MCP SDK's own input validation and plain-text errors (return `toolErrorResult(error)` from a
+ * callback for a typed error like ours: {@link toolErrorResult}), and connected clients are told the list changed. Our tools' names are taken (registering one throws), and the rails
+ * above apply to our tools only: a tool you add does what its callback does. Example (docs/agents.md):
+ *
+ * ```ts
+ * const server = createMarketplaceMcpServer({ marketplaces });
+ * server.registerTool(
+ *   'ticket_note',
+ *   { description: 'Adds a note to a PSA ticket', inputSchema: { ticket: z.string(), note: z.string() } },
+ *   async ({ ticket, note }) => ({ content: [{ type: 'text', text: await psa.addNote(ticket, note) }] }),
+ * );
+ * await server.connect(new StdioServerTransport());
+ * ```
+ *
+ * Our tools are registered with `registerTool` (so `tools/list` shows their JSON Schemas and the SDK dispatches
+ * them); one step in front of the SDK's `tools/call` handler makes bad input to them a `validation` error with
+ * every issue, and an unknown tool a `validation` error naming the tools, like every other error a tool returns
+ * (`isError`, kind, message and hint; never a stack).
  */
 export function createMarketplaceMcpServer(options: MarketplaceMcpServerOptions): McpServer {
   const marketplaces =
@@ -273,7 +336,7 @@ export function createMarketplaceMcpServer(options: MarketplaceMcpServerOptions)
   const mode = readOnly ? 'read-only' : enableWrites ? 'writes enabled' : 'dry-run (writes disabled)';
 
   const server = new McpServer(
-    { name: options.name ?? 'msp-marketplace', version: options.version ?? '0.1.0' },
+    { name: options.name ?? 'msp-marketplace', version: options.version ?? SDK_VERSION },
     {
       instructions: [
         `License operations across the configured marketplaces (${marketplaces.providers.join(', ') || 'none'}). Mode: ${mode}; at most ${maxSeats} seats may be changed in this session.`,
@@ -855,6 +918,10 @@ export function createMarketplaceMcpServer(options: MarketplaceMcpServerOptions)
 
   // ---- registration and dispatch -------------------------------------------------------------------------------
 
+  // Our tools are registered with the MCP SDK like any other: it lists them and dispatches `tools/call` to them, and
+  // to every tool registered later on the returned server. In front of its `tools/call` handler sits one step of
+  // ours, so bad input to our tools is a typed `validation` error with every issue (the SDK would answer with its
+  // plain-text message) and an unknown tool is a typed error naming the tools. The rails are in the tools' `run`.
   const registered = new Map<string, { def: ToolDef; tool: RegisteredTool }>();
   const call = async (def: ToolDef, args: unknown): Promise<CallToolResult> => {
     try {
@@ -870,26 +937,41 @@ export function createMarketplaceMcpServer(options: MarketplaceMcpServerOptions)
       return toolErrorResult(error);
     }
   };
-  for (const def of tools) {
-    const tool = server.registerTool(
-      def.name,
-      { title: def.title, description: def.description, inputSchema: def.input, annotations: def.annotations },
-      (args: unknown) => call(def, args),
-    );
-    registered.set(def.name, { def, tool });
-  }
-  // Answer tools/call here so bad input is a typed `validation` error like every other one (the SDK's own handler
-  // would reply with its plain-text message before the tool runs).
-  server.server.setRequestHandler(CallToolRequestSchema, async (request) => {
-    const entry = registered.get(request.params.name);
-    if (!entry?.tool.enabled) {
+  const sdk = captureToolHandlers(server, () => {
+    for (const def of tools) {
+      const tool = server.registerTool(
+        def.name,
+        { title: def.title, description: def.description, inputSchema: def.input, annotations: def.annotations },
+        (args: unknown) => call(def, args),
+      );
+      registered.set(def.name, { def, tool });
+    }
+  });
+  const { callTool: sdkCallTool, listTools: sdkListTools } = sdk;
+  if (sdkCallTool) {
+    server.server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+      const { name } = request.params;
+      const entry = registered.get(name);
+      const ours = entry?.tool.enabled === true;
+      if (ours) {
+        try {
+          validateInput(entry.def.input, request.params.arguments ?? {}, `${name} input`);
+        } catch (error) {
+          return toolErrorResult(error);
+        }
+      }
+      const result = await sdkCallTool(request, extra);
+      if (ours || !sdkListTools || !(result as CallToolResult).isError) return result;
+      // The SDK refused it, or the tool failed: an unknown (or disabled) tool gets our typed error.
+      const listed = (await sdkListTools({ method: 'tools/list', params: {} }, extra)) as ListToolsResult;
+      const names = listed.tools.map((t) => t.name);
+      if (names.includes(name)) return result;
       return toolErrorResult(
-        new ValidationError(`Unknown tool "${request.params.name}"`, [{ path: 'name', message: 'unknown tool' }], {
-          hint: `Tools: ${[...registered.keys()].join(', ')}.`,
+        new ValidationError(`Unknown tool "${name}"`, [{ path: 'name', message: 'unknown tool' }], {
+          hint: `Tools: ${names.join(', ')}.`,
         }),
       );
-    }
-    return call(entry.def, request.params.arguments);
-  });
+    });
+  }
   return server;
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Provider ids, one per supported marketplace. */
 export const ProviderIdSchema = z.enum(['pax8', 'dandh', 'ingram', 'sherweb', 'partner-center', 'td-synnex']);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProviderIdSchema } from './common.js';
 
 /** Customer status across vendors. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProviderIdSchema } from './common.js';
 import type { Subscription } from './subscription.js';
 

@@ -169,6 +169,15 @@ describe('misc', () => {
     expect(() => vendorDate('soon', 'd', ctx)).toThrow(ResponseValidationError);
   });
 
+  it('vendor dates with a zone (the fast path) normalise to UTC and still refuse impossible dates', () => {
+    const ctx = { provider: 't', operation: 'o' };
+    expect(vendorDate('2024-01-15T00:00:00Z', 'd', ctx)).toBe('2024-01-15T00:00:00.000Z');
+    expect(vendorDate('2024-01-15T10:22:31.1234567Z', 'd', ctx)).toBe('2024-01-15T10:22:31.123Z');
+    expect(vendorDate('2024-01-15T10:22:31.153+07:00', 'd', ctx)).toBe('2024-01-15T03:22:31.153Z');
+    expect(vendorDate(' 2024-01-15T00:00:00Z ', 'd', ctx)).toBe('2024-01-15T00:00:00.000Z');
+    expect(() => vendorDate('2024-13-45T00:00:00Z', 'd', ctx)).toThrow(ResponseValidationError);
+  });
+
   it('KeyedMutex serializes per key', async () => {
     const m = new KeyedMutex();
     const order: string[] = [];

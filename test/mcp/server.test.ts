@@ -4,8 +4,10 @@
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { type CallToolResult, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import * as z from 'zod';
 import { createMarketplaceClient } from '../../src/create-client.js';
 import {
   type MarketplaceMcpServerOptions,
@@ -43,6 +45,14 @@ afterEach(async () => {
 
 /** A server over the Pax8 and Sherweb fakes, and a client connected to it. */
 async function connect(options: Partial<MarketplaceMcpServerOptions> = {}): Promise<Client> {
+  return (await connectServer(options)).client;
+}
+
+/** {@link connect}, also returning the server; `beforeConnect` runs on it before the transport is connected. */
+async function connectServer(
+  options: Partial<MarketplaceMcpServerOptions> = {},
+  beforeConnect?: (server: McpServer) => void,
+): Promise<{ client: Client; server: McpServer }> {
   const common = { rateLimit: false as const };
   const server = createMarketplaceMcpServer({
     marketplaces: [
@@ -52,12 +62,13 @@ async function connect(options: Partial<MarketplaceMcpServerOptions> = {}): Prom
     audit: (e) => audits.push(e),
     ...options,
   });
+  beforeConnect?.(server);
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
   const client = new Client({ name: 'test-agent', version: '1.0.0' });
   await client.connect(clientSide);
   clients.push(client);
-  return client;
+  return { client, server };
 }
 
 async function call(client: Client, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
@@ -390,5 +401,152 @@ describe('other tools', () => {
       ]),
     );
     expect(changes).toHaveLength(2);
+  });
+});
+
+describe('tools added to the returned server', () => {
+  const OUR_TOOLS = 8;
+  const text = (r: CallToolResult) => (r.content[0] as { text: string }).text;
+
+  it('registerTool before connect: listed and callable, beside our tools', async () => {
+    const { client } = await connectServer({}, (server) => {
+      server.registerTool(
+        'ticket_note',
+        {
+          title: 'Ticket note',
+          description: 'Adds a note to a PSA ticket',
+          inputSchema: { ticket: z.string().min(1), note: z.string() },
+          annotations: { readOnlyHint: false },
+        },
+        async ({ ticket, note }) => ({
+          content: [{ type: 'text', text: `noted on ${ticket}: ${note}` }],
+          structuredContent: { ticket, note },
+        }),
+      );
+    });
+    const { tools } = await client.listTools();
+    expect(tools).toHaveLength(OUR_TOOLS + 1);
+    expect(tools.find((t) => t.name === 'ticket_note')).toMatchObject({
+      title: 'Ticket note',
+      inputSchema: { type: 'object', required: ['ticket', 'note'] },
+    });
+    const r = await call(client, 'ticket_note', { ticket: 'T-42', note: 'added 2 seats' });
+    expect(r.isError).toBeFalsy();
+    expect(text(r)).toBe('noted on T-42: added 2 seats');
+    expect(r.structuredContent).toEqual({ ticket: 'T-42', note: 'added 2 seats' });
+    // Its input is checked by the MCP SDK against its own schema before its callback runs.
+    const bad = await call(client, 'ticket_note', { ticket: '', note: 'x' });
+    expect(bad.isError).toBe(true);
+    expect(text(bad)).toMatch(/ticket/);
+    // Our tools are unaffected, and nothing of the custom tool reached a vendor or the audit.
+    const ours = await call(client, 'add_seats', { customer: PAX8_CUSTOMER, subscriptionId: MONTHLY, count: 0 });
+    expect(error(ours)).toMatchObject({ kind: 'validation' });
+    expect(vendorRequests()).toBe(0);
+    expect(audits).toEqual([]);
+  });
+
+  it('tool() after connect: the client is told the list changed, then it is listed and callable', async () => {
+    const { client, server } = await connectServer();
+    let changed = 0;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+      changed++;
+    });
+    expect((await client.listTools()).tools).toHaveLength(OUR_TOOLS);
+    const tool = server.tool('echo', 'Echoes its input', { say: z.string() }, async ({ say }) => ({
+      content: [{ type: 'text', text: say }],
+    }));
+    await vi.waitFor(() => expect(changed).toBeGreaterThan(0));
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain('echo');
+    expect(text(await call(client, 'echo', { say: 'hello' }))).toBe('hello');
+    // The SDK's tool controls work on it.
+    tool.disable();
+    expect((await client.listTools()).tools.map((t) => t.name)).not.toContain('echo');
+    expect((await call(client, 'echo', { say: 'hello' })).isError).toBe(true);
+    tool.enable();
+    expect(text(await call(client, 'echo', { say: 'again' }))).toBe('again');
+    tool.remove();
+    expect((await client.listTools()).tools).toHaveLength(OUR_TOOLS);
+    const gone = await call(client, 'echo', { say: 'hello' });
+    expect(gone.isError).toBe(true);
+  });
+
+  it('a custom tool that throws is an error result, not a crash', async () => {
+    const { client } = await connectServer({}, (server) => {
+      server.registerTool('boom', { description: 'Always fails' }, async () => {
+        throw new Error('kaboom');
+      });
+    });
+    const r = await call(client, 'boom', {});
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/kaboom/);
+    expect(text(await call(client, 'list_companies', { search: 'contoso' }))).toMatch(/companies/);
+  });
+
+  it('our tools cannot be replaced: registering one of their names throws', async () => {
+    await connectServer({}, (server) => {
+      for (const name of ['add_seats', 'remove_seats', 'cancel_subscription', 'list_license_subscriptions']) {
+        expect(() => server.registerTool(name, { description: 'unsafe' }, async () => ({ content: [] }))).toThrow(
+          /already registered/,
+        );
+      }
+    });
+  });
+
+  it('the rails still hold for our tools with a custom tool registered', async () => {
+    const { client } = await connectServer({ maxSeatsPerSession: 3 }, (server) => {
+      server.registerTool('noop', { description: 'Does nothing' }, async () => ({ content: [] }));
+    });
+    // Only subscriptions a listing returned.
+    const unlisted = await call(client, 'add_seats', {
+      customer: PAX8_CUSTOMER,
+      subscriptionId: MONTHLY,
+      count: 1,
+      ifCurrent: 20,
+    });
+    expect(error(unlisted)).toMatchObject({ kind: 'validation', hint: expect.stringMatching(/list_license/) });
+    await call(client, 'list_license_subscriptions', { company: PAX8_CUSTOMER, license: LICENSE });
+    // ifCurrent required.
+    const noIfCurrent = await call(client, 'add_seats', { customer: PAX8_CUSTOMER, subscriptionId: MONTHLY, count: 1 });
+    expect(error(noIfCurrent)).toMatchObject({ kind: 'validation', message: expect.stringMatching(/ifCurrent/) });
+    // Dry run by default, audited.
+    const dry = await call(client, 'add_seats', {
+      customer: PAX8_CUSTOMER,
+      subscriptionId: MONTHLY,
+      count: 1,
+      ifCurrent: 20,
+    });
+    expect(dry.structuredContent).toMatchObject({ outcome: 'dry-run', dryRun: true });
+    // Seat cap.
+    const capped = await call(client, 'add_seats', {
+      customer: PAX8_CUSTOMER,
+      subscriptionId: MONTHLY,
+      count: 4,
+      ifCurrent: 20,
+    });
+    expect(error(capped)).toMatchObject({ code: 'SESSION_SEAT_CAP' });
+    expect(pax8Writes()).toEqual([]);
+    expect(audits.map((a) => [a.tool, a.outcome])).toEqual([
+      ['add_seats', 'refused'],
+      ['add_seats', 'dry-run'],
+      ['add_seats', 'refused'],
+    ]);
+    // An unknown tool is still a typed validation error naming the tools, custom ones included.
+    const unknown = await call(client, 'purchase', {});
+    expect(error(unknown)).toMatchObject({ kind: 'validation', hint: expect.stringMatching(/add_seats.*noop/) });
+  });
+
+  it('read-only mode still refuses our write tools with a custom tool registered', async () => {
+    const { client } = await connectServer({ readOnly: true, enableWrites: true }, (server) => {
+      server.registerTool('noop', { description: 'Does nothing' }, async () => ({ content: [] }));
+    });
+    await call(client, 'list_license_subscriptions', { company: PAX8_CUSTOMER, license: LICENSE });
+    const r = await call(client, 'add_seats', {
+      customer: PAX8_CUSTOMER,
+      subscriptionId: MONTHLY,
+      count: 1,
+      ifCurrent: 20,
+    });
+    expect(error(r)).toMatchObject({ kind: 'read-only' });
+    expect(audits.map((a) => a.outcome)).toEqual(['refused']);
   });
 });

@@ -290,7 +290,8 @@ export class DandhClient extends BaseMarketplaceClient {
       throw new ValidationError(
         `${what} must be a numeric D&H AccountId (got ${JSON.stringify(value)})`,
         [{ path, message: 'must be digits only' }],
-        { provider: 'dandh', operation: 'validate' },
+        // No operation, like the base client's own input checks: the seat methods name the one invoked.
+        { provider: 'dandh' },
       );
     }
     return Number(v);
@@ -556,20 +557,22 @@ export class DandhClient extends BaseMarketplaceClient {
     requestId: string,
     signal?: AbortSignal,
   ): Promise<SeatWriteResult> {
-    const { raw, res } = await this.#rawSubscription(ref, kind, signal);
+    // Errors here belong to the write that was sent: labelled with its operation, not the pending kind.
+    const operation = kind === 'cancel' ? 'cancelSubscription' : 'setSeats';
+    const { raw, res } = await this.#rawSubscription(ref, operation, signal);
     const state = provisioningState(raw, `${kind}:${ref.subscriptionId.trim()}`, this.#rules);
     if (state.status === 'pending') return { kind: 'pending', operation: this.#pending(ref, kind, state), requestId };
     this.#inflight.delete(this.#key(ref));
     if (state.status === 'failed') {
-      throw new BusinessRuleError(`${kind}: D&H accepted the change but provisioning failed: ${state.message}`, {
+      throw new BusinessRuleError(`${operation}: D&H accepted the change but provisioning failed: ${state.message}`, {
         provider: 'dandh',
-        operation: kind === 'cancel' ? 'cancelSubscription' : 'setSeats',
+        operation,
         requestId,
         code: 'PROVISIONING_FAILED',
         hint: 'See ErrorDetails on the subscription in the D&H portal; D&H offers RetryLastFailedProvisioning.',
       });
     }
-    return { kind: 'done', subscription: await this.#map(raw, kind, res.requestId, signal), requestId };
+    return { kind: 'done', subscription: await this.#map(raw, operation, res.requestId, signal), requestId };
   }
 
   /** A seat change this client sent that D&H is still provisioning (the quantity already shows the target). */

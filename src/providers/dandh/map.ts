@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { components } from '../../../generated/dandh.js';
 import { ResponseValidationError } from '../../core/errors.js';
 import { type WireContext, parseWire, vendorDate } from '../../core/wire.js';

@@ -5,7 +5,7 @@ import type { HttpTransport } from '../../core/http.js';
 import type { Redactor, Secret } from '../../core/redact.js';
 import { hashKey } from '../../core/sha.js';
 import { parseWire } from '../../core/wire.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { components } from '../../../generated/pax8.js';
 
 type TokenRequest = components['schemas']['TokenRequest'];

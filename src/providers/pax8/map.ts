@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { components } from '../../../generated/pax8.js';
 import { type WireContext, mapEnum, parseWire, vendorDate, vendorQuantity } from '../../core/wire.js';
 import type { Customer, CustomerStatus } from '../../model/customer.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { components } from '../../../generated/sherweb.js';
 import { CachedTokenProvider } from '../../core/auth/cached-token-provider.js';
 import type { TokenCacheStore } from '../../core/auth/token-provider.js';

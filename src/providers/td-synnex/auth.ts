@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { components } from '../../../generated/td-synnex.js';
 import { CachedTokenProvider, refreshMarginMs } from '../../core/auth/cached-token-provider.js';
 import type { AccessToken, FetchedToken, TokenCacheStore, TokenProvider } from '../../core/auth/token-provider.js';
