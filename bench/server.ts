@@ -188,11 +188,20 @@ export interface RemoteServer {
   close(): Promise<void>;
 }
 
-/** Forks `bench/server.ts` (through tsx) and waits for its port. */
-export async function spawnServer(config: ServerConfig = {}): Promise<RemoteServer> {
+/**
+ * Forks `bench/server.ts` (through tsx) and waits for its port. With `busyPoll`, the server's event loop never
+ * sleeps (a perpetual `setImmediate`), so its CPU is never idle when a request arrives: on a virtual machine an
+ * idle vCPU can take tens of microseconds to wake, and how long the server sat idle depends on how much the
+ * client did between requests, which would charge the client for the server's wake-up (docs/performance.md).
+ */
+export async function spawnServer(
+  config: ServerConfig = {},
+  options: { busyPoll?: boolean } = {},
+): Promise<RemoteServer> {
   const child = fork(fileURLToPath(import.meta.url), ['--child'], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, BENCH_BUSY_POLL: options.busyPoll ? '1' : '0' },
   });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (m: { port: number }) => resolve(m.port));
@@ -220,6 +229,11 @@ export async function spawnServer(config: ServerConfig = {}): Promise<RemoteServ
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  if (process.env.BENCH_BUSY_POLL === '1') {
+    // Busy polling: with an immediate always pending, libuv polls for I/O without blocking.
+    const spin = () => setImmediate(spin);
+    spin();
+  }
   const { port } = await startServer();
   if (process.send) process.send({ port });
   else console.log(`bench server on http://127.0.0.1:${port}/v1`);

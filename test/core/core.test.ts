@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { inspect } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
 import { CachedTokenProvider, refreshMarginMs } from '../../src/core/auth/cached-token-provider.js';
@@ -176,6 +177,34 @@ describe('misc', () => {
     expect(vendorDate('2024-01-15T10:22:31.153+07:00', 'd', ctx)).toBe('2024-01-15T03:22:31.153Z');
     expect(vendorDate(' 2024-01-15T00:00:00Z ', 'd', ctx)).toBe('2024-01-15T00:00:00.000Z');
     expect(() => vendorDate('2024-13-45T00:00:00Z', 'd', ctx)).toThrow(ResponseValidationError);
+  });
+
+  it('vendor dates in UTC (built from the text, no Date) equal what Date.toISOString prints, rollovers included', () => {
+    const ctx = { provider: 't', operation: 'o' };
+    const pad = (n: number, w: number) => String(n).padStart(w, '0');
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 9999 }),
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+        fc.integer({ min: 0, max: 24 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.option(fc.stringMatching(/^\d{1,9}$/), { nil: undefined }),
+        (y, mo, d, h, mi, se, frac) => {
+          const text = `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}T${pad(h, 2)}:${pad(mi, 2)}:${pad(se, 2)}${frac === undefined ? '' : `.${frac}`}Z`;
+          const date = new Date(text);
+          if (Number.isNaN(date.getTime())) {
+            expect(() => vendorDate(text, 'd', ctx)).toThrow(ResponseValidationError);
+          } else {
+            expect(vendorDate(text, 'd', ctx)).toBe(date.toISOString());
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    expect(vendorDate('2024-02-29T10:00:00Z', 'd', ctx)).toBe('2024-02-29T10:00:00.000Z');
+    expect(vendorDate('2024-02-30T00:00:00Z', 'd', ctx)).toBe('2024-03-01T00:00:00.000Z');
   });
 
   it('KeyedMutex serializes per key', async () => {
