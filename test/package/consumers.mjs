@@ -220,7 +220,16 @@ import { PAX8_SEED_IDS, createMockMarketplace } from 'msp-marketplace-sdk/testin
     const out = join(projects[0].dir, 'bundle.mjs');
     await build({
       stdin: {
-        contents: "import { createPax8Client } from 'msp-marketplace-sdk/pax8'; console.log(typeof createPax8Client);",
+        // Without `redis` the client works; with it, the missing peer is a ConfigurationError with a hint.
+        contents: `import { createPax8Client } from 'msp-marketplace-sdk/pax8';
+const credentials = { clientId: 'bundle-client', clientSecret: 'bundle-secret' };
+createPax8Client({ credentials });
+const ref = { customerId: 'c', subscriptionId: 's' };
+const withRedis = createPax8Client({ credentials, redis: 'redis://127.0.0.1:9', baseUrl: 'http://127.0.0.1:9/v1' });
+await withRedis.getSubscription(ref).then(
+  () => console.log('no error'),
+  (e) => console.log(e.kind + ': ' + e.hint),
+);`,
         resolveDir: projects[0].dir,
         loader: 'js',
       },
@@ -233,7 +242,10 @@ import { PAX8_SEED_IDS, createMockMarketplace } from 'msp-marketplace-sdk/testin
       logLevel: 'silent',
     });
     const { stdout } = await run(process.execPath, [out], { cwd: projects[0].dir, timeout: 60_000 });
-    check(stdout.trim() === 'function', `esm: the bundle builds and runs -> ${stdout.trim()}`);
+    check(
+      stdout.trim() === 'configuration: npm install ioredis',
+      `esm: the bundle builds and runs; with \`redis\` set -> ${stdout.trim()}`,
+    );
   } catch (e) {
     check(false, `esm: bundling the Pax8 client failed: ${e?.message ?? e}`);
   }

@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// Reads `npm run -s bench -- --json` on stdin and checks its shape (CI): every line one figure with
+// name/value/unit/goal/holds, every expected figure present once. It prints the figures; it does not gate on goals
+// (timings on a shared CI machine are not results; docs/performance.md has the measured ones).
+import { text } from 'node:stream/consumers';
+
+const EXPECTED = [
+  'overhead-vs-fetch',
+  'overhead-vs-openapi-fetch',
+  'overhead-vs-fetch-with-timeout',
+  'control-30us-cpu-vs-fetch',
+  'sdk-own-cpu-us',
+  'overhead-vs-fetch-idle-server',
+  'overhead-vs-openapi-fetch-idle-server',
+  'overhead-vs-fetch-with-timeout-idle-server',
+  'control-30us-cpu-vs-fetch-idle-server',
+  'token-requests-1000-concurrent',
+  'rate-limit-utilisation',
+  'rate-limit-429s',
+  'sync-requests-vs-minimum',
+  'sync-heap-growth-mb',
+  'import-time-vs-deps',
+  'pax8-only-bundle-kb',
+  'pax8-bundle-foreign-providers',
+];
+
+const problems = [];
+const seen = new Map();
+const lines = (await text(process.stdin)).split('\n').filter((l) => l.trim() !== '');
+for (const line of lines) {
+  let f;
+  try {
+    f = JSON.parse(line);
+  } catch {
+    problems.push(`not JSON: ${line.slice(0, 80)}`);
+    continue;
+  }
+  const ok =
+    typeof f.name === 'string' &&
+    typeof f.value === 'number' &&
+    Number.isFinite(f.value) &&
+    typeof f.unit === 'string' &&
+    (f.goal === null || typeof f.goal === 'string') &&
+    (f.holds === null || typeof f.holds === 'boolean') &&
+    (f.goal === null) === (f.holds === null);
+  if (!ok) problems.push(`bad figure: ${line}`);
+  seen.set(f.name, (seen.get(f.name) ?? 0) + 1);
+  console.log(`${f.name}: ${f.value} ${f.unit}${f.goal ? ` (goal ${f.goal}: ${f.holds ? 'holds' : 'missed'})` : ''}`);
+}
+for (const name of EXPECTED) if (seen.get(name) !== 1) problems.push(`${name}: ${seen.get(name) ?? 0} times`);
+for (const name of seen.keys()) if (!EXPECTED.includes(name)) problems.push(`unexpected figure ${name}`);
+if (problems.length) {
+  console.error(problems.join('\n'));
+  process.exit(1);
+}
+console.log(`bench: ${lines.length} figures, all well-formed`);
