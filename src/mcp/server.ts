@@ -295,8 +295,9 @@ function defaultAuditSink(entry: McpAuditEntry): void {
  * Returns the MCP SDK's `McpServer`, so you can add tools of your own on it, before or after connecting it
  * (`server.registerTool(...)`, `server.tool(...)`): they are listed by `tools/list` and dispatched by `tools/call`
  * like ours, with the MCP SDK's own input validation and plain-text errors (return `toolErrorResult(error)` from a
- * callback for a typed error like ours: {@link toolErrorResult}), and connected clients are told the list changed. Our tools' names are taken (registering one throws), and the rails
- * above apply to our tools only: a tool you add does what its callback does. Example (docs/agents.md):
+ * callback for a typed error like ours: {@link toolErrorResult}), and connected clients are told the list changed.
+ * Our tools' names are taken (registering one throws), and the rails above apply to our tools only: a tool you add
+ * does what its callback does. Example (docs/agents.md):
  *
  * ```ts
  * const server = createMarketplaceMcpServer({ marketplaces });
