@@ -214,13 +214,11 @@ export class HttpTransport {
       } else if (request.form) {
         payload = new URLSearchParams(request.form);
       }
-      // Later sources win: the call's headers, then auth, then the request id (keys lower-cased, one pass).
-      if (request.headers) for (const k in request.headers) sent[k.toLowerCase()] = request.headers[k]!;
-      for (const k in authHeaders) sent[k.toLowerCase()] = authHeaders[k]!;
-      if (o.requestIdHeader) sent[o.requestIdHeader.toLowerCase()] = requestId;
+      // Later sources win: the call's headers, then auth, then the request id; sent with lower-cased keys.
+      const headers: Record<string, string> = { ...request.headers, ...authHeaders };
+      if (o.requestIdHeader) headers[o.requestIdHeader] = requestId;
+      for (const k in headers) sent[k.toLowerCase()] = headers[k]!;
       if (o.events.observed('request')) {
-        const headers: Record<string, string> = { ...request.headers, ...authHeaders };
-        if (o.requestIdHeader) headers[o.requestIdHeader] = requestId;
         o.events.emit('request', {
           provider: o.provider,
           operation: request.operation,

@@ -40,7 +40,6 @@ export function parseWire<S extends z.ZodType>(schema: S, raw: unknown, what: st
   );
 }
 
-const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z$/;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -71,13 +70,9 @@ function isoUtcFast(value: string): string | undefined {
 export function vendorDate(value: unknown, field: string, ctx: WireContext): string | null {
   if (value === null || value === undefined || value === '') return null;
   if (typeof value === 'string') {
-    // Fast paths for what most vendors send: UTC ISO 8601 (no Date at all), or ISO 8601 with a zone.
+    // Fast path for what most vendors send: UTC ISO 8601, checked and printed without a Date.
     const utc = isoUtcFast(value);
     if (utc !== undefined) return utc;
-    if (ISO_WITH_ZONE.test(value)) {
-      const d = new Date(value);
-      if (!Number.isNaN(d.getTime())) return d.toISOString();
-    }
     let s = value.trim();
     if (/^\d{4}-\d{2}-\d{2}$/.test(s)) s = `${s}T00:00:00Z`;
     // "2020-12-01T13:20:13.153-0700": add the colon JavaScript needs.

@@ -1,16 +1,13 @@
 import { CachedTokenProvider } from '../core/auth/cached-token-provider.js';
+import { requestOAuthToken } from '../core/auth/oauth-token.js';
 import type { TokenCacheStore } from '../core/auth/token-provider.js';
 import type { EventHub } from '../core/events.js';
 import type { HttpTransport } from '../core/http.js';
 import type { Redactor, Secret } from '../core/redact.js';
 import { hashKey } from '../core/sha.js';
-import { parseWire } from '../core/wire.js';
-import * as z from 'zod';
 
 /** The scope of an app-only Graph token. */
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
-
-const TokenWire = z.looseObject({ access_token: z.string().min(1), expires_in: z.coerce.number().positive() });
 
 /**
  * Entra client credentials for Graph: `POST {authorityUrl}/{tenantId}/oauth2/v2.0/token` with a form body
@@ -37,17 +34,13 @@ export function createGraphTokenProvider(options: {
     events: options.events,
     redactor: options.redactor,
     fetchToken: async (signal) => {
-      // Fetching a token changes nothing, so it is retried like a read.
-      const res = await transport.send({
-        operation: 'token',
-        method: 'POST',
-        path: tokenUrl,
-        form: { client_id: clientId, client_secret: clientSecret.reveal(), grant_type: 'client_credentials', scope },
-        auth: false,
-        retry: 'read',
+      const t = await requestOAuthToken(transport, {
+        provider: 'graph',
+        tokenUrl,
+        body: { client_id: clientId, client_secret: clientSecret.reveal(), grant_type: 'client_credentials', scope },
+        encoding: 'form',
         signal,
       });
-      const t = parseWire(TokenWire, res.data, 'token response', { provider: 'graph', operation: 'token' });
       return { accessToken: t.access_token, expiresInSeconds: t.expires_in };
     },
   });

@@ -74,47 +74,9 @@ try {
   const mswVersion = JSON.parse(readFileSync(join(root, 'node_modules', 'msw', 'package.json'), 'utf8')).version;
   let company = '';
 
-  const esm = `
-import { MarketplaceError, createMarketplaceClient } from 'msp-marketplace-sdk';
-import { createPax8Client } from 'msp-marketplace-sdk/pax8';
-import { PAX8_SEED_IDS, createMockMarketplace } from 'msp-marketplace-sdk/testing';
-import { selectSubscription } from 'msp-marketplace-sdk/workflows';
-
-const mock = createMockMarketplace();
-mock.start();
-try {
-  const pax8 = createPax8Client(mock.clientOptions('pax8'));
-  const viaRoot = createMarketplaceClient({ provider: 'pax8', ...mock.clientOptions('pax8') });
-  const report = await pax8.verifyConnection();
-  const customer = await pax8.getCustomer(PAX8_SEED_IDS.contoso);
-  const subs = await pax8.listSubscriptions({ customerId: customer.id, status: 'active' }).toArray({ limit: Infinity });
-  const target = subs.find((s) => s.billingTerm === 'monthly');
-  const change = await pax8.addSeats({ customerId: customer.id, subscriptionId: target.id }, 1, { ifCurrent: target.quantity });
-  let errorKind = 'none';
-  try {
-    await viaRoot.getCustomer('00000000-0000-4000-8000-000000000000');
-  } catch (e) {
-    errorKind = e instanceof MarketplaceError ? e.kind : 'not a MarketplaceError: ' + String(e);
-  }
-  console.log(JSON.stringify({
-    ok: report.ok ?? true,
-    customer: customer.name,
-    company: customer.id,
-    subscriptions: subs.length,
-    seats: [change.before, change.after],
-    errorKind,
-    selectSubscription: typeof selectSubscription,
-  }));
-} finally {
-  mock.stop();
-}
-`;
-  const cjs = `
-const { MarketplaceError, createMarketplaceClient } = require('msp-marketplace-sdk');
-const { createPax8Client } = require('msp-marketplace-sdk/pax8');
-const { PAX8_SEED_IDS, createMockMarketplace } = require('msp-marketplace-sdk/testing');
-const { selectSubscription } = require('msp-marketplace-sdk/workflows');
-
+  // The same program for both module systems; only how it loads the package differs. It runs inside an async
+  // function, which works under `require` (no top-level await) and under `import` alike.
+  const program = `
 async function main() {
   const mock = createMockMarketplace();
   mock.start();
@@ -147,6 +109,18 @@ async function main() {
 }
 main().catch((e) => { console.error(e); process.exit(1); });
 `;
+  const esm = `
+import { MarketplaceError, createMarketplaceClient } from 'msp-marketplace-sdk';
+import { createPax8Client } from 'msp-marketplace-sdk/pax8';
+import { PAX8_SEED_IDS, createMockMarketplace } from 'msp-marketplace-sdk/testing';
+import { selectSubscription } from 'msp-marketplace-sdk/workflows';
+${program}`;
+  const cjs = `
+const { MarketplaceError, createMarketplaceClient } = require('msp-marketplace-sdk');
+const { createPax8Client } = require('msp-marketplace-sdk/pax8');
+const { PAX8_SEED_IDS, createMockMarketplace } = require('msp-marketplace-sdk/testing');
+const { selectSubscription } = require('msp-marketplace-sdk/workflows');
+${program}`;
   // Type-checked as a consumer compiles it (nodenext: the "import" / "require" conditions and their .d.ts / .d.cts).
   const typed = (imp) => `
 ${imp}

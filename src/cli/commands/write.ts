@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { ConflictError } from '../../core/errors.js';
-import type { CancelResult, PurchaseResult, SeatChangeResult } from '../../model/operations.js';
+import type { CancelResult, PendingOperation, PurchaseResult, SeatChangeResult } from '../../model/operations.js';
 import { RequestableBillingTermSchema, type Subscription } from '../../model/subscription.js';
 import { type CustomerTarget, resolveCustomer } from '../context.js';
 import { CliUsageError, EXIT, type ExitCode } from '../errors.js';
@@ -20,6 +20,26 @@ export function parseCount(text: string, what: string, min = 0): number {
   const n = Number(text.trim());
   if (!Number.isSafeInteger(n) || n < min) throw new CliUsageError(`${what} must be at least ${min}, got "${text}"`);
   return n;
+}
+
+/** A write's pending operation in JSON output: id, kind and first status (the object itself holds a client). */
+function operationJson(operation: PendingOperation | undefined): { operation?: Record<string, string> } {
+  return operation ? { operation: { id: operation.id, kind: operation.kind, status: operation.initial.status } } : {};
+}
+
+/** A write's pending operation in the table output. */
+function operationText(operation: PendingOperation | undefined): string | undefined {
+  return operation ? `${operation.id} (${operation.initial.status})` : undefined;
+}
+
+/** JSON output of a seat change or cancellation: the subscription without `raw` (unless --raw), the operation. */
+function writeChangeJson(env: CommandEnv, result: SeatChangeResult | CancelResult): void {
+  const { subscription, operation, ...rest } = result;
+  writeJson(env.io.stdout, {
+    ...rest,
+    ...(subscription ? { subscription: withoutRaw(subscription, env.global.raw) } : {}),
+    ...operationJson(operation),
+  });
 }
 
 function requireTarget(env: CommandEnv, options: WriteCommandOptions): CustomerTarget {
@@ -113,12 +133,7 @@ export async function seatsCommand(
         ? await client.addSeats(ref, n, writeOptions)
         : await client.removeSeats(ref, n, writeOptions);
   if (env.global.json) {
-    const { subscription, operation, ...rest } = result;
-    writeJson(env.io.stdout, {
-      ...rest,
-      ...(subscription ? { subscription: withoutRaw(subscription, env.global.raw) } : {}),
-      ...(operation ? { operation: { id: operation.id, kind: operation.kind, status: operation.initial.status } } : {}),
-    });
+    writeChangeJson(env, result);
   } else {
     env.io.stdout.write(
       renderFields([
@@ -129,7 +144,7 @@ export async function seatsCommand(
         ['before', result.before],
         ['requested', result.requested],
         ['after', result.after],
-        ['operation', result.operation ? `${result.operation.id} (${result.operation.initial.status})` : undefined],
+        ['operation', operationText(result.operation)],
         ['request id', result.requestId],
       ]),
     );
@@ -161,12 +176,7 @@ export async function cancelCommand(
     effectiveDate: options.effectiveDate,
   });
   if (env.global.json) {
-    const { subscription, operation, ...rest } = result;
-    writeJson(env.io.stdout, {
-      ...rest,
-      ...(subscription ? { subscription: withoutRaw(subscription, env.global.raw) } : {}),
-      ...(operation ? { operation: { id: operation.id, kind: operation.kind, status: operation.initial.status } } : {}),
-    });
+    writeChangeJson(env, result);
   } else {
     env.io.stdout.write(
       renderFields([
@@ -175,7 +185,7 @@ export async function cancelCommand(
         ['customer', result.customerId],
         ['outcome', result.outcome],
         ['effective', result.effectiveDate],
-        ['operation', result.operation ? `${result.operation.id} (${result.operation.initial.status})` : undefined],
+        ['operation', operationText(result.operation)],
         ['request id', result.requestId],
       ]),
     );
@@ -215,10 +225,7 @@ export async function purchaseCommand(env: CommandEnv, options: PurchaseCommandO
   });
   if (env.global.json) {
     const { operation, ...rest } = result;
-    writeJson(env.io.stdout, {
-      ...withoutRaw(rest, env.global.raw),
-      ...(operation ? { operation: { id: operation.id, kind: operation.kind, status: operation.initial.status } } : {}),
-    });
+    writeJson(env.io.stdout, { ...withoutRaw(rest, env.global.raw), ...operationJson(operation) });
   } else {
     env.io.stdout.write(
       renderFields([
@@ -230,7 +237,7 @@ export async function purchaseCommand(env: CommandEnv, options: PurchaseCommandO
           `line ${i + 1}`,
           `${l.quantity} x ${l.productId}${l.subscriptionId ? ` -> subscription ${l.subscriptionId}` : ''}`,
         ]),
-        ['operation', result.operation ? `${result.operation.id} (${result.operation.initial.status})` : undefined],
+        ['operation', operationText(result.operation)],
         ['request id', result.requestId],
       ]),
     );

@@ -1,21 +1,17 @@
 import * as z from 'zod';
 import type { components } from '../../../generated/partner-center.js';
 import { CachedTokenProvider } from '../../core/auth/cached-token-provider.js';
+import { OAuthTokenWire, requestOAuthToken } from '../../core/auth/oauth-token.js';
 import type { TokenCacheStore } from '../../core/auth/token-provider.js';
 import type { EventHub } from '../../core/events.js';
 import type { HttpTransport } from '../../core/http.js';
 import type { Redactor, Secret } from '../../core/redact.js';
 import { hashKey } from '../../core/sha.js';
-import { parseWire } from '../../core/wire.js';
 
 type TokenRequest = components['schemas']['TokenRequest'];
 
-/** The v1 endpoint writes numbers as strings (`"expires_in": "3599"`). */
-const TokenWire = z.looseObject({
-  access_token: z.string().min(1),
-  expires_in: z.coerce.number().positive(),
-  refresh_token: z.string().min(1).optional(),
-});
+/** The v1 endpoint writes numbers as strings (`"expires_in": "3599"`); app+user answers may rotate the refresh token. */
+const TokenWire = OAuthTokenWire.extend({ refresh_token: z.string().min(1).optional() });
 
 /** The token resource (audience) of Partner Center on the Entra v1 endpoint. */
 export const PARTNER_CENTER_RESOURCE = 'https://api.partnercenter.microsoft.com';
@@ -69,19 +65,13 @@ export function createPartnerCenterTokenProvider(options: {
         resource,
         ...(refreshToken ? { refresh_token: refreshToken } : {}),
       };
-      // Fetching a token changes nothing at the vendor, so it is retried like a read.
-      const res = await transport.send({
-        operation: 'token',
-        method: 'POST',
-        path: tokenUrl,
-        form: body as Record<string, string>,
-        auth: false,
-        retry: 'read',
-        signal,
-      });
-      const t = parseWire(TokenWire, res.data, 'token response', {
+      const t = await requestOAuthToken(transport, {
         provider: 'partner-center',
-        operation: 'token',
+        tokenUrl,
+        body: body as Record<string, string>,
+        encoding: 'form',
+        schema: TokenWire,
+        signal,
       });
       if (refreshToken && t.refresh_token && t.refresh_token !== refreshToken) {
         options.redactor.add(t.refresh_token);
