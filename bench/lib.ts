@@ -19,19 +19,76 @@ export interface Figure {
   holds: boolean | null;
   /** How it was measured (table only). */
   note?: string;
+  /**
+   * The spread of the figure over its rounds (each round gives one value; `value` is their median unless the
+   * figure says otherwise). A figure measured once has p10 = p50 = p90 = value and `rounds: 1`.
+   */
+  spread: Spread;
+  /** Absolute times behind the figure, in µs (e.g. each task's median p50), or null when it is not a time. */
+  us: Record<string, number> | null;
+}
+
+/** p10/p50/p90 of a figure's per-round values. */
+export interface Spread {
+  p10: number;
+  p50: number;
+  p90: number;
+  rounds: number;
+}
+
+/** The value at quantile `q` (0..1) of numbers, interpolated between neighbours. */
+export function quantile(values: number[], q: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  const at = (s.length - 1) * q;
+  const lo = Math.floor(at);
+  const hi = Math.ceil(at);
+  return s[lo]! + (s[hi]! - s[lo]!) * (at - lo);
+}
+
+/** The spread of per-round values, rounded to `digits`. */
+export function spreadOf(values: number[], digits = 3): Spread {
+  return {
+    p10: round(quantile(values, 0.1), digits),
+    p50: round(quantile(values, 0.5), digits),
+    p90: round(quantile(values, 0.9), digits),
+    rounds: values.length,
+  };
+}
+
+/** Extra parts of a figure: its spread over rounds and the absolute times behind it. */
+export interface FigureDetails {
+  spread?: Spread | undefined;
+  us?: Record<string, number> | undefined;
 }
 
 /** A goal: comparison and bound. */
 export type Goal = ['<=' | '<' | '>=' | '==', number] | null;
 
 /** Builds a figure, deciding whether its goal holds. */
-export function figure(name: string, value: number, unit: string, goal: Goal, note?: string): Figure {
+export function figure(
+  name: string,
+  value: number,
+  unit: string,
+  goal: Goal,
+  note?: string,
+  details: FigureDetails = {},
+): Figure {
   let holds: boolean | null = null;
   if (goal) {
     const [op, bound] = goal;
     holds = op === '<=' ? value <= bound : op === '<' ? value < bound : op === '>=' ? value >= bound : value === bound;
   }
-  return { name, value, unit, goal: goal ? `${goal[0]} ${goal[1]}` : null, holds, ...(note ? { note } : {}) };
+  return {
+    name,
+    value,
+    unit,
+    goal: goal ? `${goal[0]} ${goal[1]}` : null,
+    holds,
+    ...(note ? { note } : {}),
+    spread: details.spread ?? { p10: value, p50: value, p90: value, rounds: 1 },
+    us: details.us ?? null,
+  };
 }
 
 /** The median of numbers (mean of the middle two for an even count). */

@@ -1,6 +1,7 @@
 /**
  * Runs every benchmark: `npx tsx bench/run.ts [--json] [name-filter...]`.
- * `--json` prints one `{"name","value","unit","goal","holds"}` object per line; otherwise a table.
+ * `--json` prints one `{"name","value","unit","goal","holds","p10","p50","p90","rounds","us"}` object per line
+ * (p10/p50/p90: the figure's spread over its rounds; `us`: the absolute times behind it, or null); otherwise a table.
  */
 import type { Figure } from './lib.js';
 
@@ -28,17 +29,19 @@ for (const name of selected) {
   for (const f of got) {
     figures.push(f);
     if (json) {
-      console.log(JSON.stringify({ name: f.name, value: f.value, unit: f.unit, goal: f.goal, holds: f.holds }));
+      const { name, value, unit, goal, holds, spread, us } = f;
+      console.log(JSON.stringify({ name, value, unit, goal, holds, ...spread, us }));
     }
   }
 }
 
 if (!json) {
   const rows = [
-    ['figure', 'value', 'unit', 'goal', 'holds'],
+    ['figure', 'value', 'p10..p90', 'unit', 'goal', 'holds'],
     ...figures.map((f) => [
       f.name,
       String(f.value),
+      f.spread.rounds > 1 ? `${f.spread.p10}..${f.spread.p90}` : '-',
       f.unit,
       f.goal ?? '-',
       f.holds === null ? '-' : f.holds ? 'yes' : 'NO',
@@ -50,5 +53,12 @@ if (!json) {
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows.slice(1)) console.log(line(r));
   console.log('');
-  for (const f of figures) if (f.note) console.log(`${f.name}: ${f.note}`);
+  for (const f of figures) {
+    const us = f.us
+      ? ` [${Object.entries(f.us)
+          .map(([k, v]) => `${k} ${v} µs`)
+          .join(', ')}]`
+      : '';
+    if (f.note || us) console.log(`${f.name}: ${f.note ?? ''}${us}`);
+  }
 }

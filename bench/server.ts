@@ -3,6 +3,7 @@
  * - `POST /v1/token`: a client-credentials token (optionally after `tokenDelayMs`);
  * - `GET /v1/subscriptions/{id}`: one monthly subscription without commitment;
  * - `GET /v1/subscriptions?page=&size=`: `total` subscriptions generated on the fly, at most 200 a page;
+ * - `GET /v1/companies?page=&size=`: `customers` companies (subscription `i` then belongs to company `i % customers`);
  * - with `limit` set: every `/v1` request over `limit.requests` in any rolling `limit.perMs` window gets 429.
  * Control routes: `GET /__stats`, `POST /__reset`, `POST /__config` (JSON {@link ServerConfig}).
  *
@@ -18,6 +19,8 @@ import { fileURLToPath } from 'node:url';
 export interface ServerConfig {
   /** Subscriptions in the listing. */
   total?: number;
+  /** Companies in `GET /v1/companies`; with it set, subscription `i` belongs to company `i % customers`. */
+  customers?: number;
   /** Rolling-window limit enforced on every `/v1` request (`null` turns it off). */
   limit?: { requests: number; perMs: number } | null;
   /** Delay before answering a token request, so concurrent cold calls really overlap. */
@@ -29,6 +32,8 @@ export interface ServerStats {
   token: number;
   get: number;
   list: number;
+  /** `GET /v1/companies` requests. */
+  companies: number;
   /** Requests answered 429 by the limit. */
   limited: number;
   /** Requests answered 2xx. */
@@ -44,10 +49,10 @@ const PRODUCT_ID = '7a3e9b10-0000-4000-8000-000000000002';
 /** The id and customer id of the subscription `GET /v1/subscriptions/{id}` answers. */
 export const SUBSCRIPTION_REF = { customerId: CUSTOMER_ID, subscriptionId: '0c9e2a44-0000-4000-8000-000000000003' };
 
-function subscription(id: string): Record<string, unknown> {
+function subscription(id: string, companyId = CUSTOMER_ID): Record<string, unknown> {
   return {
     id,
-    companyId: CUSTOMER_ID,
+    companyId,
     productId: PRODUCT_ID,
     productName: 'Microsoft 365 Business Premium',
     vendorSubscriptionId: 'a1b2c3d4-e5f6-4a5b-8c7d-0123456789ab',
@@ -71,14 +76,18 @@ export function subscriptionBody(): string {
   return JSON.stringify(subscription(SUBSCRIPTION_REF.subscriptionId));
 }
 
+function companyId(n: number): string {
+  return `c0000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+}
+
 function listId(n: number): string {
   return `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 }
 
 /** Starts the server; resolves with its port and a close function. */
 export async function startServer(initial: ServerConfig = {}): Promise<{ port: number; close: () => Promise<void> }> {
-  const config: Required<ServerConfig> = { total: 0, limit: null, tokenDelayMs: 0, ...initial };
-  const stats: ServerStats = { token: 0, get: 0, list: 0, limited: 0, ok: 0, connections: 0 };
+  const config: Required<ServerConfig> = { total: 0, customers: 0, limit: null, tokenDelayMs: 0, ...initial };
+  const stats: ServerStats = { token: 0, get: 0, list: 0, companies: 0, limited: 0, ok: 0, connections: 0 };
   // Arrival times of accepted requests in the current window (rolling-window log).
   let window: number[] = [];
   const getBody = subscriptionBody();
@@ -108,7 +117,7 @@ export async function startServer(initial: ServerConfig = {}): Promise<{ port: n
     if (path === '/__stats') return send(res, 200, JSON.stringify(stats));
     if (path === '/__reset') {
       await readBody(req);
-      stats.token = stats.get = stats.list = stats.limited = stats.ok = stats.connections = 0;
+      stats.token = stats.get = stats.list = stats.companies = stats.limited = stats.ok = stats.connections = 0;
       window = [];
       return send(res, 200, '{}');
     }
@@ -150,7 +159,23 @@ export async function startServer(initial: ServerConfig = {}): Promise<{ port: n
       const page = Math.max(0, Number(url.searchParams.get('page') ?? 0));
       const total = config.total;
       const content: unknown[] = [];
-      for (let i = page * size; i < Math.min(total, (page + 1) * size); i++) content.push(subscription(listId(i)));
+      const owner = (i: number) => (config.customers > 0 ? companyId(i % config.customers) : CUSTOMER_ID);
+      for (let i = page * size; i < Math.min(total, (page + 1) * size); i++) {
+        content.push(subscription(listId(i), owner(i)));
+      }
+      const body = { content, page: { size, totalElements: total, totalPages: Math.ceil(total / size), number: page } };
+      return send(res, 200, JSON.stringify(body));
+    }
+    if (req.method === 'GET' && path === '/v1/companies') {
+      stats.companies++;
+      stats.ok++;
+      const size = Math.min(MAX_PAGE_SIZE, Math.max(1, Number(url.searchParams.get('size') ?? 10)));
+      const page = Math.max(0, Number(url.searchParams.get('page') ?? 0));
+      const total = config.customers;
+      const content: unknown[] = [];
+      for (let i = page * size; i < Math.min(total, (page + 1) * size); i++) {
+        content.push({ id: companyId(i), name: `Company ${i}`, status: 'Active' });
+      }
       const body = { content, page: { size, totalElements: total, totalPages: Math.ceil(total / size), number: page } };
       return send(res, 200, JSON.stringify(body));
     }

@@ -1,9 +1,16 @@
 /**
  * The main job, on the built-in fakes (no credentials, no network): list a company's Microsoft 365
- * subscriptions, pick the monthly one, add a seat, show a dry-run purchase and a typed error.
+ * subscriptions, pick the one to change by the MSP's rule ("always add seats to the monthly subscription") with
+ * selectSubscription, add a seat, show the rule refusing an annual-only license, a dry-run purchase and a typed error.
  * Run: npm run demo
  */
 import { MarketplaceError, createMarketplaceClient } from '../src/index.js';
+import {
+  DEFAULT_ADD_POLICY,
+  NoEligibleSubscriptionError,
+  monthlyCommitment,
+  selectSubscription,
+} from '../src/workflows/index.js';
 import { INGRAM_SEED_IDS, PAX8_SEED_IDS, SHERWEB_SEED_IDS, createMockMarketplace } from '../src/testing/index.js';
 
 const mock = createMockMarketplace();
@@ -36,13 +43,28 @@ console.table(
   })),
 );
 
-const monthly = subs.find((s) => /business premium/i.test(s.name) && s.billingTerm === 'monthly');
-if (!monthly) throw new Error('seed has no monthly Business Premium subscription');
-console.log(`\nAdding one seat to the monthly Business Premium subscription (${monthly.quantity} seats):`);
+// The MSP rule "always add seats to the monthly subscription": a one-month commitment (P1M), not "billed monthly"
+// (an annual P1Y subscription is often billed monthly). monthlyCommitment() requires it; nothing else is chosen.
+const businessPremium = subs.filter((s) => /business premium/i.test(s.name));
+const choice = selectSubscription(businessPremium, monthlyCommitment());
+const monthly = choice.subscription;
+console.log(`\nThe MSP rule picks: ${choice.reason}`);
+console.log(`Adding one seat to it (${monthly.quantity} seats):`);
 const change = await pax8.addSeats({ customerId: companyId, subscriptionId: monthly.id }, 1, {
   ifCurrent: monthly.quantity,
 });
 console.log(`  before ${change.before} -> after ${change.after} (${change.outcome})`);
+
+console.log('\nThe same rule for Exchange Online (Plan 1), which this company has only on an annual commitment:');
+const exchange = subs.filter((s) => /exchange online \(plan 1\)/i.test(s.name));
+try {
+  selectSubscription(exchange, monthlyCommitment());
+} catch (error) {
+  if (!(error instanceof NoEligibleSubscriptionError)) throw error;
+  console.log(`  ${error.kind}: ${error.message}\n  hint: ${error.hint}`);
+}
+const fallback = selectSubscription(exchange, DEFAULT_ADD_POLICY);
+for (const w of fallback.warnings) console.log(`  the default add policy would pick it, with a warning: ${w.message}`);
 
 console.log('\nDry-run purchase of 5 seats of Microsoft 365 Business Basic, monthly:');
 const order = await pax8.purchase({

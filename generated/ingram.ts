@@ -154,6 +154,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/validation/parameters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Validate product activation parameters (e.g. domain) before an order */
+        post: operations["validateParameters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/orders/{id}": {
         parameters: {
             query?: never;
@@ -708,6 +725,53 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Order"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    validateParameters: {
+        parameters: {
+            query?: never;
+            header: {
+                "X-Subscription-Key": components["parameters"]["SubscriptionKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    customerId: string;
+                    products: {
+                        mpn?: string;
+                        id?: string;
+                        parameters: components["schemas"]["NameValue"][];
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description One result per product and parameter (`result` is `success` or `error`). */
+            200: {
+                headers: {
+                    "X-Correlation-ID": components["headers"]["CorrelationId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data?: {
+                            mpn?: string;
+                            id?: string;
+                            parameters?: {
+                                name?: string;
+                                /** @description `success` or `error`. */
+                                result?: string;
+                                message?: string;
+                            }[];
+                        }[];
+                        pagination?: components["schemas"]["Pagination"];
+                    };
                 };
             };
             default: components["responses"]["Error"];

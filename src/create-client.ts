@@ -28,25 +28,27 @@ export interface MarketplaceClientByProvider {
 
 /**
  * Creates the client of one marketplace. Bad options throw `ConfigurationError`/`ValidationError` at once,
- * before any request. Import a provider's subpath (`msp-marketplace-sdk/pax8`) to bundle only that vendor.
+ * before any request; so does an unknown key (`readonly: true` is refused, naming `readOnly`). Import a provider's subpath (`msp-marketplace-sdk/pax8`) to bundle only that vendor.
  */
 export function createMarketplaceClient<O extends MarketplaceClientOptions>(
   options: O,
 ): MarketplaceClientByProvider[O['provider']] & MarketplaceClient {
   const provider = (options as { provider?: unknown } | undefined)?.provider;
+  // The rest goes to the provider's constructor, which refuses unknown keys (a misspelled `readonly` included).
+  const { provider: _, ...rest } = (options ?? {}) as unknown as Record<string, unknown>;
   switch (provider) {
     case 'pax8':
-      return new Pax8Client(options as Pax8ClientOptions) as never;
+      return new Pax8Client(rest as unknown as Pax8ClientOptions) as never;
     case 'ingram':
-      return new IngramClient(options as IngramClientOptions) as never;
+      return new IngramClient(rest as unknown as IngramClientOptions) as never;
     case 'sherweb':
-      return new SherwebClient(options as SherwebClientOptions) as never;
+      return new SherwebClient(rest as unknown as SherwebClientOptions) as never;
     case 'td-synnex':
-      return new TdSynnexClient(options as TdSynnexClientOptions) as never;
+      return new TdSynnexClient(rest as unknown as TdSynnexClientOptions) as never;
     case 'dandh':
-      return new DandhClient(options as DandhClientOptions) as never;
+      return new DandhClient(rest as unknown as DandhClientOptions) as never;
     case 'partner-center':
-      return new PartnerCenterClient(options as PartnerCenterClientOptions) as never;
+      return new PartnerCenterClient(rest as unknown as PartnerCenterClientOptions) as never;
     default:
       throw new ConfigurationError(`Unknown provider ${JSON.stringify(provider)}`, {
         operation: 'configure',

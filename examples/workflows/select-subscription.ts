@@ -9,6 +9,7 @@ import {
   NoEligibleSubscriptionError,
   type SelectionPolicy,
   listLicenseSubscriptions,
+  monthlyCommitment,
   mostSeats,
   preferBillingTerm,
   selectSubscription,
@@ -20,11 +21,13 @@ const fakes = startFakes();
 const { subscriptions } = await listLicenseSubscriptions(fakes.marketplaces, CONTOSO, 'Microsoft 365 Business Premium');
 
 console.log('Adding a seat  :', selectSubscription(subscriptions, DEFAULT_ADD_POLICY).reason);
+// The MSP rule "always add seats to the monthly subscription": a P1M commitment is required, not preferred.
+console.log('Monthly rule   :', selectSubscription(subscriptions, monthlyCommitment()).reason);
 console.log('Removing a seat:', selectSubscription(subscriptions, DEFAULT_REMOVE_POLICY).reason);
 
 const annualThenRenewal: SelectionPolicy = {
   name: 'annual-only',
-  require: { predicates: [{ test: (s) => s.billingTerm === 'annual', description: 'annual' }] },
+  require: { commitmentTerm: 'P1Y' },
   prefer: [soonestRenewal()],
   fallbacks: [{ name: 'biggest', prefer: [preferBillingTerm('monthly'), mostSeats()] }],
 };

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { type KnownKeys, describeUnknownKey, knownKeys, unknownKeys } from '../core/options/strict-keys.js';
 import type { ProviderId } from '../model/common.js';
 import { CliUsageError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -67,13 +68,29 @@ export function loadConfig(explicit: string | undefined, io: CliIo): LoadedConfi
   return { path, config: checkConfig(parsed, path) };
 }
 
+/** Every key of the config file's top level. */
+const CONFIG_FILE_KEYS = knownKeys<CliConfigFile>('config file keys', { actor: true, providers: true });
+
+/** Refuses unknown keys, naming each and the closest known one (`acter` -> `actor`); never echoes a value. */
+function rejectUnknownKeys(
+  value: unknown,
+  known: KnownKeys,
+  bad: (what: string) => CliUsageError,
+  path?: string,
+  noun = 'key',
+): void {
+  const keys = unknownKeys(value, known);
+  if (keys.length === 0) return;
+  const named = keys.map((k) => describeUnknownKey(k, known.keys, path)).join(', ');
+  throw bad(`unknown ${noun}${keys.length === 1 ? '' : 's'} ${named} (known: ${known.keys.join(', ')})`);
+}
+
 function checkConfig(value: unknown, path: string): CliConfigFile {
   const bad = (what: string) =>
     new CliUsageError(`Config file ${path}: ${what}`, 'See docs/cli.md for the format of the config file.');
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw bad('must be a JSON object');
-  const { actor, providers, ...rest } = value as Record<string, unknown>;
-  const unknownKeys = Object.keys(rest);
-  if (unknownKeys.length) throw bad(`unknown key(s) ${unknownKeys.join(', ')} (known: actor, providers)`);
+  rejectUnknownKeys(value, CONFIG_FILE_KEYS, bad);
+  const { actor, providers } = value as Record<string, unknown>;
   if (actor !== undefined && typeof actor !== 'string') throw bad('"actor" must be a string');
   if (providers === undefined) return { actor };
   if (!providers || typeof providers !== 'object' || Array.isArray(providers))
@@ -81,14 +98,22 @@ function checkConfig(value: unknown, path: string): CliConfigFile {
   const out: Partial<Record<ProviderId, Record<string, string>>> = {};
   for (const [id, settings] of Object.entries(providers as Record<string, unknown>)) {
     const entry = CLI_PROVIDERS.find((p) => p.id === id);
-    if (!entry) throw bad(`unknown provider "${id}" (known: ${CLI_PROVIDERS.map((p) => p.id).join(', ')})`);
+    if (!entry) {
+      const ids = CLI_PROVIDERS.map((p) => p.id);
+      throw bad(`unknown provider ${describeUnknownKey(id, ids, 'providers')} (known: ${ids.join(', ')})`);
+    }
     if (!settings || typeof settings !== 'object' || Array.isArray(settings)) {
       throw bad(`"providers.${id}" must be an object`);
     }
-    const known = new Set(entry.fields.map((f) => f.key));
+    rejectUnknownKeys(
+      settings,
+      { what: `${id} settings`, keys: entry.fields.map((f) => f.key) },
+      bad,
+      `providers.${id}`,
+      'setting',
+    );
     const values: Record<string, string> = {};
     for (const [key, v] of Object.entries(settings as Record<string, unknown>)) {
-      if (!known.has(key)) throw bad(`unknown setting "providers.${id}.${key}" (known: ${[...known].join(', ')})`);
       // Never echo the value: it may be a secret.
       if (typeof v !== 'string') throw bad(`"providers.${id}.${key}" must be a string`);
       values[key] = v;

@@ -5,7 +5,7 @@ import { parseMarketplaceId, parseMarketplaceIds } from '../workflows/marketplac
 import { Marketplaces } from '../workflows/registry.js';
 import { type CredentialSource, loadConfig, resolveProvider } from './config.js';
 import { CliUsageError } from './errors.js';
-import type { CliIo } from './io.js';
+import type { CliIo, ScrubbedCliIo } from './io.js';
 import { CLI_PROVIDERS, type CliProvider } from './providers.js';
 
 /** Options every command takes. */
@@ -89,6 +89,13 @@ export async function createContext(options: GlobalOptions, io: CliIo): Promise<
   const handles: ProviderHandle[] = [];
   for (const entry of candidates) {
     const r = resolveProvider(entry, io, config);
+    // This run's credentials are redacted from every output line, even before a client holds them.
+    if ('secrets' in io) {
+      for (const f of entry.fields) {
+        if (f.secret || f.key === 'clientId' || f.key === 'username')
+          (io as ScrubbedCliIo).secrets.add(r.values[f.key]);
+      }
+    }
     if (r.state === 'configured') {
       handles.push({ entry, client: entry.create(r.values, common), source: r.source ?? 'env' });
     } else if (r.state === 'partial' || selected) {

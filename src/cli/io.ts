@@ -1,4 +1,5 @@
 /** What the CLI reads and writes, injectable so commands run in-process in tests. */
+import { Redactor, scrubText } from '../core/redact.js';
 
 /** A stream the CLI writes to (`process.stdout`, `process.stderr`, or a test buffer). */
 export interface CliWritable {
@@ -36,4 +37,25 @@ export function processIo(): CliIo {
     cwd: process.cwd(),
     platform: process.platform,
   };
+}
+
+/** A {@link CliIo} whose output is scrubbed of secrets; see {@link scrubbedIo}. */
+export interface ScrubbedCliIo extends CliIo {
+  /** The credentials of this run (from the environment and the config file), redacted from every output line. */
+  readonly secrets: Redactor;
+}
+
+/**
+ * The CLI's output as it leaves: every chunk written to stdout and stderr has the secrets of every live client
+ * of the process (credentials and the tokens they obtained) and of this run's configuration replaced by
+ * `[REDACTED]` (core/redact.ts), whatever command, flag (`--debug`, `--json`, `--raw`) or error wrote it.
+ */
+export function scrubbedIo(io: CliIo): ScrubbedCliIo {
+  if ('secrets' in io && (io as ScrubbedCliIo).secrets instanceof Redactor) return io as ScrubbedCliIo;
+  const secrets = new Redactor();
+  const wrap = (out: CliWritable): CliWritable => ({
+    write: (chunk: string) => out.write(scrubText(secrets.redact(String(chunk)))),
+    isTTY: out.isTTY,
+  });
+  return { ...io, stdout: wrap(io.stdout), stderr: wrap(io.stderr), secrets };
 }

@@ -1,15 +1,17 @@
 import { Command, CommanderError, Option } from 'commander';
 import { RequestableBillingTermSchema, SubscriptionStatusSchema } from '../model/subscription.js';
 import { cancelCommand, purchaseCommand, seatsCommand, type SeatsMode } from './commands/write.js';
+import { type SelectCommandOptions, selectCommand } from './commands/select.js';
 import { customersListCommand, productsListCommand, subscriptionsListCommand, verifyCommand } from './commands/read.js';
 import { type CommandEnv, reportError } from './commands/shared.js';
 import { driftCommand, syncCommand } from './commands/sync.js';
 import { defaultConfigPath } from './config.js';
 import { type GlobalOptions, createContext } from './context.js';
 import { EXIT, type ExitCode, exitCodeOf } from './errors.js';
-import type { CliIo } from './io.js';
+import { type CliIo, scrubbedIo } from './io.js';
 import { CLI_PROVIDERS } from './providers.js';
 import { SDK_VERSION } from '../version.js';
+import { NAMED_PREFERENCES } from '../workflows/select-subscription.js';
 
 /** The CLI's version, shown by `--version`. */
 export const CLI_VERSION = SDK_VERSION;
@@ -34,7 +36,9 @@ function envHelp(): string {
  * Builds the `msp-marketplace` program. Commands write to `io`; the exit code of the last action is passed to
  * `setExit`. Exposed for tests and for embedding; most callers want {@link runCli}.
  */
-export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Command {
+export function buildProgram(rawIo: CliIo, setExit: (code: ExitCode) => void): Command {
+  // Whatever a command, flag or error writes leaves scrubbed of secrets (core/redact.ts).
+  const io = scrubbedIo(rawIo);
   const program = new Command('msp-marketplace');
   program
     .description('Customers, products, subscriptions and seats across Pax8, Sherweb, Ingram Micro and more.')
@@ -86,9 +90,8 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
     .option('--customer <id>', 'the customer (marketplace id such as SHERWEB:<uuid>, or an id with --provider)')
     .action(withClients((env, opts: { search?: string; customer?: string }) => productsListCommand(env, opts)));
 
-  program
-    .command('subscriptions')
-    .description('subscriptions')
+  const subscriptions = program.command('subscriptions').description('subscriptions');
+  subscriptions
     .command('list')
     .description('list subscriptions')
     .option('--customer <id>', 'only this customer (marketplace id such as PAX8:<uuid>, or an id with --provider)')
@@ -99,6 +102,24 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
         subscriptionsListCommand(env, opts),
       ),
     );
+
+  subscriptions
+    .command('select')
+    .description(
+      'which subscription of a license a seat change should go to, and why (read-only). "Always the monthly subscription": --require-commitment P1M',
+    )
+    .requiredOption('--license <sku|name>', 'the license: SKU, product id or name')
+    .addOption(new Option('--for <purpose>', 'the seat change to come').choices(['add', 'remove']).default('add'))
+    .option(
+      '--require-commitment <term>',
+      'only subscriptions with this commitment: P1M (monthly: one month, or month-to-month), P1Y, P3Y, none',
+    )
+    .option(
+      '--require-billing <term>',
+      'only subscriptions billed this often (billing frequency only, not the commitment)',
+    )
+    .option('--prefer <names>', `preference order, comma-separated: ${Object.keys(NAMED_PREFERENCES).join(', ')}`)
+    .action(withClients((env, opts: SelectCommandOptions) => selectCommand(env, opts)));
 
   const seats = program.command('seats').description('change the seat count of a subscription');
   const seatsHelp: Record<SeatsMode, [string, string]> = {
@@ -209,7 +230,8 @@ export function buildProgram(io: CliIo, setExit: (code: ExitCode) => void): Comm
  * Resolves to the exit code; never calls `process.exit`. Errors are printed on `io.stderr` with their kind,
  * message and hint (stack only with `--debug`).
  */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+export async function runCli(argv: readonly string[], rawIo: CliIo): Promise<ExitCode> {
+  const io = scrubbedIo(rawIo);
   let code: ExitCode = EXIT.ok;
   const program = buildProgram(io, (c) => {
     code = c;

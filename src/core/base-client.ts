@@ -3,24 +3,31 @@ import type { ProviderId } from '../model/common.js';
 import type {
   CancelResult,
   ConnectionReport,
+  DryRunCheck,
+  OperationState,
   PendingOperation,
   PurchaseResult,
   SeatChangeResult,
+  WaitOptions,
 } from '../model/operations.js';
 import type { Product } from '../model/product.js';
 import type { Subscription, SubscriptionRef } from '../model/subscription.js';
 import type { CommonClientOptions } from './client-options.js';
+import { type ClientOptionKeys, checkClientOptions } from './options/client-options.js';
+import { GET_OPTION_KEYS, checkCallOptions } from './options/call-options.js';
 import {
   ConflictError,
   MarketplaceError,
+  NotFoundError,
   ReadOnlyError,
+  SeatChangeNotObservedError,
   UnsupportedOperationError,
   ValidationError,
   WriteOutcomeUnknownError,
   isAmbiguousWriteFailure,
 } from './errors.js';
 import { type AuditEvent, EventHub, type SdkEventName, type SdkListener } from './events.js';
-import { KeyedMutex } from './keyed-mutex.js';
+import { cancelByConstraints } from './dry-run.js';
 import type {
   CancelOptions,
   Capabilities,
@@ -33,11 +40,30 @@ import type {
 } from './marketplace-client.js';
 import type { PagedList } from './pagination.js';
 import { Redactor } from './redact.js';
+import { redisBackend } from './redis.js';
+import {
+  type ChainReading,
+  type HeldSeatLock,
+  type SeatLock,
+  type SeatLockRunOptions,
+  type SeatLockScope,
+  acceptableCounts,
+  canonicalId,
+  extendChain,
+  landedChain,
+  processSeatLock,
+  readChain,
+  redisSeatLock,
+  seatLockKey,
+} from './seat-lock/index.js';
+import { sleep } from './sleep.js';
+import { scrubErrorsAtBoundary } from './secret-boundary.js';
 import { validateRateLimit } from './limiter.js';
 import { validateRetryOptions } from './retry.js';
 import {
   CancelOptionsSchema,
   IdSchema,
+  MAX_SEATS,
   PurchaseInputSchema,
   SeatCountSchema,
   SeatDeltaSchema,
@@ -67,7 +93,23 @@ export interface ValidPurchase {
   signal?: AbortSignal | undefined;
 }
 
-const seatLocks = new KeyedMutex();
+/** How long a seat change waits for the subscription's seat lock by default. */
+export const DEFAULT_SEAT_LOCK_WAIT_MS = 120_000;
+
+/** One seat write under the lock, as the write-safety steps see it. */
+interface SeatWrite {
+  operation: SeatOperation;
+  ref: SubscriptionRef;
+  /** The absolute count sent. */
+  target: number;
+  /** The subscription as read under the lock (handed to the provider). */
+  read: Subscription;
+  /** The count the change was computed from: the read, or the last target still pending at the vendor. */
+  current: number;
+  reading: ChainReading;
+  audit: AuditEvent;
+  held: HeldSeatLock;
+}
 
 /** The public seat methods. */
 type SeatOperation = 'setSeats' | 'addSeats' | 'removeSeats';
@@ -113,8 +155,31 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
   protected readonly redactor = new Redactor();
   protected readonly readOnly: boolean;
   protected readonly actor: string | undefined;
+  /**
+   * Where this client's seat lock holds (`capabilities.seatLockScope`): `fleet` with `redis`, else `process`.
+   * Set before the provider's fields, so a provider's `capabilities` literal can read it.
+   */
+  protected readonly seatLockScope: SeatLockScope;
+  /**
+   * The pauses before each read that verifies a change the vendor reported done (a vendor's reads may lag its
+   * writes for a moment): the change is `applied` at the first read showing it, else `SeatChangeNotObservedError`.
+   */
+  protected readonly seatVerifyDelaysMs: readonly number[] = [0, 250, 1_000];
+  /**
+   * Whether {@link findPendingChange} asks the vendor (and so sees every writer's changes), not only this client's
+   * memory. When true, recorded pending changes the vendor no longer lists (cancelled, failed, dropped) are
+   * forgotten and the next change starts from the read; when false they are trusted until they land or expire.
+   */
+  protected readonly pendingChangesListed: boolean = false;
+  readonly #seatLock: SeatLock;
+  readonly #seatLockWaitMs: number;
 
-  protected constructor(options: CommonClientOptions) {
+  /**
+   * @param optionKeys Every key the provider's options (and credentials) may have: unknown keys are refused with
+   * a `ConfigurationError` naming the closest known key, before anything else (see core/options).
+   */
+  protected constructor(options: CommonClientOptions, optionKeys: ClientOptionKeys) {
+    checkClientOptions(options, optionKeys);
     validateRetryOptions(options.retry);
     validateRateLimit(options.rateLimit);
     if (options.timeoutMs !== undefined && !(Number.isFinite(options.timeoutMs) && options.timeoutMs > 0)) {
@@ -123,6 +188,17 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
     this.events = new EventHub(options.logger);
     this.readOnly = options.readOnly === true;
     this.actor = options.actor;
+    const wait = options.seatLockWaitMs;
+    if (wait !== undefined && !(Number.isFinite(wait) && wait >= 0)) {
+      throw new ValidationError('Invalid seatLockWaitMs', [
+        { path: 'seatLockWaitMs', message: 'must be a number of milliseconds, 0 or more' },
+      ]);
+    }
+    this.#seatLockWaitMs = wait ?? DEFAULT_SEAT_LOCK_WAIT_MS;
+    this.#seatLock = options.redis === undefined ? processSeatLock() : redisSeatLock(redisBackend(options.redis));
+    this.seatLockScope = this.#seatLock.scope;
+    // Every method of every provider scrubs what it throws (core/secret-boundary.ts).
+    scrubErrorsAtBoundary(this, BaseMarketplaceClient.prototype);
   }
 
   // ---- vendor primitives -------------------------------------------------------------------------------
@@ -150,8 +226,29 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
   protected zeroSeatsRefusal(): ValidationError | undefined {
     return undefined;
   }
-  /** Vendor-side dry run of a seat change, where the vendor has one; the default checks nothing more. */
-  protected async dryRunSeats(_ref: SubscriptionRef, _target: number, _before: Subscription): Promise<void> {}
+  /**
+   * Dry run of a seat change: the vendor's own validation where it has one, else the rules the SDK knows.
+   * Throws the error the real write would meet when the change would be refused; otherwise says what was
+   * checked. The default checks nothing (`undefined`: `checkedBy: 'nothing'`).
+   */
+  protected async dryRunSeats(
+    _ref: SubscriptionRef,
+    _target: number,
+    _before: Subscription,
+  ): Promise<DryRunCheck | undefined> {
+    return undefined;
+  }
+  /**
+   * Dry run of a cancellation, same contract as {@link dryRunSeats}. The default applies the subscription's
+   * `constraints.canCancel` (refused: `BusinessRuleError`; unknown: `checkedBy: 'nothing'`).
+   */
+  protected async dryRunCancel(
+    _ref: SubscriptionRef,
+    _effectiveDate: string | undefined,
+    before: Subscription,
+  ): Promise<DryRunCheck | undefined> {
+    return cancelByConstraints(before, { provider: this.provider });
+  }
   protected abstract writeCancel(
     ref: SubscriptionRef,
     effectiveDate: string | undefined,
@@ -169,6 +266,15 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
   ): Promise<PendingOperation | undefined> {
     return undefined;
   }
+  /**
+   * What the vendor treats as one subscription, as a string: the seat lock and the pending chain are keyed by it
+   * (with the provider). The default trims both ids and lower-cases UUIDs (`{ABC-...}` and `abc-...` are one).
+   * A provider overrides it where the vendor compares ids otherwise, or where a subscription id is unique only
+   * within an account (then the account belongs in the key). Two credentials of one account share the key.
+   */
+  protected canonicalSubscriptionKey(ref: SubscriptionRef): string {
+    return `${canonicalId(ref.customerId)}\u0000${canonicalId(ref.subscriptionId)}`;
+  }
 
   // ---- public API ------------------------------------------------------------------------------------
   on<K extends SdkEventName>(event: K, listener: SdkListener<K>): () => void {
@@ -178,11 +284,13 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
   async getCustomer(customerId: string, options: GetOptions = {}): Promise<Customer> {
     this.#require('getCustomer');
     const id = validateInput(IdSchema, customerId, 'customerId', 'customerId');
+    checkCallOptions(GET_OPTION_KEYS, options, this.provider, 'getCustomer');
     return this.fetchCustomer(id, options);
   }
 
   async getSubscription(ref: SubscriptionRef, options: GetOptions = {}): Promise<Subscription> {
     this.#require('getSubscription');
+    checkCallOptions(GET_OPTION_KEYS, options, this.provider, 'getSubscription');
     return this.fetchSubscription(validateInput(SubscriptionRefSchema, ref, 'subscription reference', 'ref'), options);
   }
 
@@ -234,56 +342,84 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
       });
     }
     const audit = this.#auditBase('cancelSubscription', valid, opts.actor, opts.dryRun === true);
-    return seatLocks.run(this.#lockKey(valid), async () => {
-      const before = await this.fetchSubscription(valid, { signal: opts.signal });
-      const base = {
-        provider: this.provider,
-        customerId: valid.customerId,
-        subscriptionId: valid.subscriptionId,
-        effectiveDate: opts.effectiveDate ?? null,
-      };
-      if (before.status === 'cancelled') {
-        this.#audit({ ...audit, outcome: 'unchanged', before: before.status, after: before.status });
-        return {
-          ...base,
-          outcome: endsLater(before.endDate) ? 'scheduled' : 'cancelled',
-          requestId: null,
-          subscription: before,
+    return this.#seatLock.run(
+      this.#seatKey(valid),
+      async (held) => {
+        const before = await this.fetchSubscription(valid, { signal: opts.signal });
+        const base = {
+          provider: this.provider,
+          customerId: valid.customerId,
+          subscriptionId: valid.subscriptionId,
+          effectiveDate: opts.effectiveDate ?? null,
         };
-      }
-      if (opts.dryRun) {
-        this.#audit({ ...audit, outcome: 'dry-run', before: before.status, requested: 'cancelled' });
-        return { ...base, outcome: 'dry-run', requestId: null, subscription: before };
-      }
-      let result: CancelWriteResult;
-      try {
-        result = await this.writeCancel(valid, opts.effectiveDate, before, options);
-      } catch (error) {
-        if (!isAmbiguousWriteFailure(error)) {
-          this.#audit({ ...audit, outcome: 'failed', before: before.status, error: errorSummary(error) });
+        if (before.status === 'cancelled' || before.status === 'pending-cancel') {
+          this.#audit({ ...audit, outcome: 'unchanged', before: before.status, after: before.status });
+          return {
+            ...base,
+            outcome: before.status === 'pending-cancel' || endsLater(before.endDate) ? 'scheduled' : 'cancelled',
+            requestId: null,
+            subscription: before,
+            ...(opts.dryRun ? alreadyDone(`the subscription is already ${before.status}: nothing to send`) : {}),
+          };
+        }
+        if (opts.dryRun) {
+          const check = (await this.dryRunCancel(valid, opts.effectiveDate, before)) ?? nothingChecked();
+          this.#audit({ ...audit, outcome: 'dry-run', before: before.status, requested: 'cancelled' });
+          return { ...base, outcome: 'dry-run', requestId: null, subscription: before, ...check };
+        }
+        try {
+          await this.#beforeSend(held, opts.signal);
+        } catch (error) {
+          this.#audit({ ...audit, outcome: 'refused', before: before.status, error: errorSummary(error) });
           throw error;
         }
-        result = await this.#settleAmbiguousCancel(valid, before, opts.effectiveDate, options, error, audit);
-      }
-      if (result.kind === 'pending') {
-        this.#audit({ ...audit, outcome: 'pending', before: before.status, requestId: result.requestId ?? undefined });
-        return { ...base, outcome: 'pending', requestId: result.requestId, operation: result.operation };
-      }
-      const after = result.subscription;
-      this.#audit({
-        ...audit,
-        outcome: 'applied',
-        before: before.status,
-        after: after?.status,
-        requestId: result.requestId ?? undefined,
-      });
-      return {
-        ...base,
-        outcome: endsLater(opts.effectiveDate ?? null) || endsLater(after?.endDate ?? null) ? 'scheduled' : 'cancelled',
-        requestId: result.requestId,
-        subscription: after,
-      };
-    });
+        let result: CancelWriteResult;
+        let observed = false;
+        try {
+          result = await this.writeCancel(valid, opts.effectiveDate, before, options);
+        } catch (error) {
+          if (!isAmbiguousWriteFailure(error) && !isAbortDuringWrite(error, opts.signal)) {
+            this.#audit({ ...audit, outcome: outcomeOf(error), before: before.status, error: errorSummary(error) });
+            throw error;
+          }
+          result = await this.#settleAmbiguousCancel(valid, before, opts.effectiveDate, options, error, audit, held);
+          observed = result.kind === 'done';
+        }
+        if (result.kind === 'pending') {
+          this.#audit({
+            ...audit,
+            outcome: 'pending',
+            before: before.status,
+            requestId: result.requestId ?? undefined,
+          });
+          const operation = this.#verifiedCancelOperation(valid, before, audit, result.operation);
+          return { ...base, outcome: 'pending', requestId: result.requestId, operation };
+        }
+        // Cancelled means observed: a read shows it cancelled (or scheduled to end).
+        const after = observed
+          ? result.subscription
+          : await this.#observeCancel(valid, before, audit, result.requestId);
+        this.#audit({
+          ...audit,
+          outcome: 'applied',
+          before: before.status,
+          after: after?.status ?? 'gone',
+          requestId: result.requestId ?? undefined,
+        });
+        return {
+          ...base,
+          outcome:
+            endsLater(opts.effectiveDate ?? null) ||
+            endsLater(after?.endDate ?? null) ||
+            after?.status === 'pending-cancel'
+              ? 'scheduled'
+              : 'cancelled',
+          requestId: result.requestId,
+          subscription: after,
+        };
+      },
+      this.#lockOptions('cancelSubscription', opts.signal),
+    );
   }
 
   async purchase(input: PurchaseInput): Promise<PurchaseResult> {
@@ -302,7 +438,14 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
       at: new Date().toISOString(),
     };
     try {
-      const result = await this.writePurchase({ ...valid, dryRun: valid.dryRun === true });
+      const written = await this.writePurchase({ ...valid, dryRun: valid.dryRun === true });
+      const result: PurchaseResult =
+        valid.dryRun && written.checkedBy === undefined
+          ? {
+              ...written,
+              ...(this.capabilities.dryRunPurchase === 'vendor' ? vendorChecked(this.provider) : nothingChecked()),
+            }
+          : written;
       this.#audit({
         ...audit,
         outcome: result.outcome === 'ordered' ? 'applied' : result.outcome,
@@ -311,7 +454,7 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
       });
       return result;
     } catch (error) {
-      if (!valid.dryRun && isAmbiguousWriteFailure(error)) {
+      if (!valid.dryRun && (isAmbiguousWriteFailure(error) || isAbortDuringWrite(error, valid.signal))) {
         // Orders carry no idempotency key at most vendors: resending could buy twice.
         const unknown = new WriteOutcomeUnknownError(
           `purchase: the order may or may not have been placed (${(error as MarketplaceError).message})`,
@@ -329,7 +472,8 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
         this.#audit({ ...audit, outcome: 'unknown', error: errorSummary(unknown) });
         throw unknown;
       }
-      this.#audit({ ...audit, outcome: 'failed', error: errorSummary(error) });
+      // A provider's own WriteOutcomeUnknownError (e.g. a 429/401 answered to a sent order) is not a failure.
+      this.#audit({ ...audit, outcome: outcomeOf(error), error: errorSummary(error) });
       throw error;
     }
   }
@@ -359,114 +503,198 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
     this.#require('setSeats', operation);
     const dryRun = opts.dryRun === true;
     const audit = this.#auditBase(operation, valid, opts.actor, dryRun);
-    return seatLocks.run(this.#lockKey(valid), async () => {
-      const before = await this.fetchSubscription(valid, { signal: opts.signal });
-      const result = (
-        outcome: SeatChangeResult['outcome'],
-        requested: number,
-        after: number | null,
-        extra: Partial<SeatChangeResult> = {},
-      ): SeatChangeResult => ({
-        provider: this.provider,
-        customerId: valid.customerId,
-        subscriptionId: valid.subscriptionId,
-        before: before.quantity,
-        requested,
-        after,
-        outcome,
-        requestId: null,
-        ...extra,
-      });
-      if (opts.ifCurrent !== undefined && opts.ifCurrent !== before.quantity) {
-        const conflict = new ConflictError(
-          `${operation}: the subscription has ${before.quantity} seats, not ${opts.ifCurrent} as expected; nothing was changed`,
-          {
+    return this.#seatLock.run(
+      this.#seatKey(valid),
+      async (held) => {
+        const read = await this.fetchSubscription(valid, { signal: opts.signal });
+        // An asynchronous change still pending at the vendor is the base of this one (core/seat-lock/pending-chain.ts).
+        const recorded = await held.pendingChain();
+        let reading = readChain(read.quantity, recorded);
+        if (reading.kind === 'landed' && recorded) await held.setPendingChain(landedChain(recorded));
+        if (
+          recorded &&
+          (reading.kind === 'in-flight' || reading.kind === 'diverged') &&
+          this.pendingChangesListed &&
+          !(await this.findPendingChange(valid, opts.signal))
+        ) {
+          // The vendor lists nothing in flight: the recorded changes were cancelled or failed. Start from the read.
+          this.events.emit('warning', {
             provider: this.provider,
-            operation,
-            expected: opts.ifCurrent,
-            actual: before.quantity,
-            hint: 'Re-read the subscription and decide again with the current seat count.',
-          },
-        );
-        this.#audit({ ...audit, outcome: 'refused', before: before.quantity, error: errorSummary(conflict) });
-        throw conflict;
-      }
-      let wanted: number;
+            code: 'pending-change-gone',
+            message: `${operation}: pending change(s) ${recorded.operations.join(', ')} to ${recorded.counts.at(-1)} seats are no longer in flight at the vendor and the subscription shows ${read.quantity}; starting from ${read.quantity}`,
+          });
+          await held.setPendingChain(landedChain(recorded));
+          reading = { kind: 'none', count: read.quantity };
+        }
+        if (reading.kind === 'diverged') {
+          const conflict = new ConflictError(
+            `${operation}: the subscription shows ${read.quantity} seats while changes to ${reading.chain.counts.at(-1)} sent by the SDK are still pending (${reading.chain.operations.join(', ')}); something else changed it, nothing was sent`,
+            {
+              provider: this.provider,
+              operation,
+              code: 'PENDING_CHANGE_DIVERGED',
+              expected: reading.chain.counts.at(-1),
+              actual: read.quantity,
+              hint: "Wait for the pending operations to finish (or check them in the vendor's portal), then decide again.",
+            },
+          );
+          this.#audit({ ...audit, outcome: 'refused', before: read.quantity, error: errorSummary(conflict) });
+          throw conflict;
+        }
+        const current = reading.count;
+        const result = (
+          outcome: SeatChangeResult['outcome'],
+          requested: number,
+          after: number | null,
+          extra: Partial<SeatChangeResult> = {},
+        ): SeatChangeResult => ({
+          provider: this.provider,
+          customerId: valid.customerId,
+          subscriptionId: valid.subscriptionId,
+          before: current,
+          requested,
+          after,
+          outcome,
+          requestId: null,
+          ...extra,
+        });
+        if (opts.ifCurrent !== undefined && opts.ifCurrent !== current) {
+          const conflict = new ConflictError(
+            `${operation}: the subscription has ${current} seats${current === read.quantity ? '' : ' (once its pending changes land)'}, not ${opts.ifCurrent} as expected; nothing was changed`,
+            {
+              provider: this.provider,
+              operation,
+              expected: opts.ifCurrent,
+              actual: current,
+              hint: 'Re-read the subscription and decide again with the current seat count.',
+            },
+          );
+          this.#audit({ ...audit, outcome: 'refused', before: current, error: errorSummary(conflict) });
+          throw conflict;
+        }
+        let wanted: number;
+        try {
+          wanted = target(current);
+          if (wanted > MAX_SEATS) {
+            throw new ValidationError(
+              `${operation}: ${current} + ${wanted - current} seats would exceed the SDK's maximum of ${MAX_SEATS} seats per subscription`,
+              [{ path: 'count', message: `must be at most ${MAX_SEATS - current}` }],
+              { provider: this.provider, operation },
+            );
+          }
+        } catch (error) {
+          this.#audit({
+            ...audit,
+            outcome: 'refused',
+            before: current,
+            error: errorSummary(nameSeatOperation(error, operation)),
+          });
+          throw error;
+        }
+        if (wanted === current) {
+          this.#audit({ ...audit, outcome: 'unchanged', before: current, requested: wanted, after: wanted });
+          return result('unchanged', wanted, wanted, {
+            subscription: read,
+            ...(dryRun ? alreadyDone(`the subscription already has ${wanted} seats: nothing to send`) : {}),
+          });
+        }
+        const refusal = wanted === 0 ? this.zeroSeatsRefusal() : undefined;
+        if (refusal) {
+          if (!dryRun) {
+            this.#audit({
+              ...audit,
+              outcome: 'failed',
+              before: current,
+              requested: wanted,
+              error: errorSummary(nameSeatOperation(refusal, operation)),
+            });
+          }
+          throw refusal;
+        }
+        if (dryRun) {
+          const check = (await this.dryRunSeats(valid, wanted, read)) ?? nothingChecked();
+          this.#audit({ ...audit, outcome: 'dry-run', before: current, requested: wanted });
+          return result('dry-run', wanted, null, {
+            subscription: read,
+            checkedBy: check.checkedBy,
+            rules: check.rules,
+          });
+        }
+        const seat: SeatWrite = { operation, ref: valid, target: wanted, read, current, reading, audit, held };
+        const written = await this.#writeSeatsSafely(seat, options);
+        if (written.kind === 'pending') {
+          try {
+            await held.setPendingChain(extendChain(reading, wanted, written.operation.id, recorded));
+          } catch (error) {
+            this.events.emit('warning', {
+              provider: this.provider,
+              code: 'pending-change-not-recorded',
+              message: `${operation}: the pending change ${written.operation.id} could not be recorded with the seat lock (${errorSummary(error).message}); the next change of this subscription may start from a stale count until it lands`,
+            });
+          }
+          this.#audit({
+            ...audit,
+            outcome: 'pending',
+            before: current,
+            requested: wanted,
+            requestId: written.requestId ?? undefined,
+          });
+          return result('pending', wanted, null, {
+            operation: this.#verifiedSeatOperation(seat, written.operation),
+            requestId: written.requestId,
+          });
+        }
+        // Applied means observed: a read (the settling read, or one now) shows the requested count.
+        const observed = written.observed ?? (await this.#observeSeats(seat, written.requestId));
+        if (recorded && recorded.counts.length > 0) await held.setPendingChain(landedChain(recorded));
+        this.#audit({
+          ...audit,
+          outcome: 'applied',
+          before: current,
+          requested: wanted,
+          after: observed.quantity,
+          requestId: written.requestId ?? undefined,
+        });
+        return result('applied', wanted, observed.quantity, { subscription: observed, requestId: written.requestId });
+      },
+      this.#lockOptions(operation, opts.signal),
+    );
+  }
+
+  /**
+   * Sends the seat change, settling an ambiguous failure by reading: the target is there -> done (observed);
+   * nothing changed -> sent once more (an absolute target, under the lock); anything else ->
+   * `WriteOutcomeUnknownError`. An abort while the write was under way is ambiguous too (the request may have
+   * left): it is settled by reading, never resent.
+   */
+  async #writeSeatsSafely(
+    seat: SeatWrite,
+    options: SeatChangeOptions,
+  ): Promise<(SeatWriteResult & { kind: 'pending' }) | (SeatWriteResult & { kind: 'done'; observed?: Subscription })> {
+    const { operation, ref, target, read, current, reading, audit, held } = seat;
+    const signal = options.signal;
+    for (let attempt = 1; ; attempt++) {
+      let failure: unknown;
       try {
-        wanted = target(before.quantity);
+        await this.#beforeSend(held, signal);
       } catch (error) {
         this.#audit({
           ...audit,
           outcome: 'refused',
-          before: before.quantity,
+          before: current,
+          requested: target,
           error: errorSummary(nameSeatOperation(error, operation)),
         });
         throw error;
       }
-      if (wanted === before.quantity) {
-        this.#audit({ ...audit, outcome: 'unchanged', before: before.quantity, requested: wanted, after: wanted });
-        return result('unchanged', wanted, wanted, { subscription: before });
-      }
-      const refusal = wanted === 0 ? this.zeroSeatsRefusal() : undefined;
-      if (refusal) {
-        if (!dryRun) {
-          this.#audit({
-            ...audit,
-            outcome: 'failed',
-            before: before.quantity,
-            requested: wanted,
-            error: errorSummary(nameSeatOperation(refusal, operation)),
-          });
-        }
-        throw refusal;
-      }
-      if (dryRun) {
-        await this.dryRunSeats(valid, wanted, before);
-        this.#audit({ ...audit, outcome: 'dry-run', before: before.quantity, requested: wanted });
-        return result('dry-run', wanted, null, { subscription: before });
-      }
-      const written = await this.#writeSeatsSafely(operation, valid, wanted, before, options, audit);
-      if (written.kind === 'pending') {
-        this.#audit({
-          ...audit,
-          outcome: 'pending',
-          before: before.quantity,
-          requested: wanted,
-          requestId: written.requestId ?? undefined,
-        });
-        return result('pending', wanted, null, { operation: written.operation, requestId: written.requestId });
-      }
-      const after = written.subscription?.quantity ?? wanted;
-      this.#audit({
-        ...audit,
-        outcome: 'applied',
-        before: before.quantity,
-        requested: wanted,
-        after,
-        requestId: written.requestId ?? undefined,
-      });
-      return result('applied', wanted, after, { subscription: written.subscription, requestId: written.requestId });
-    });
-  }
-
-  async #writeSeatsSafely(
-    operation: SeatOperation,
-    ref: SubscriptionRef,
-    target: number,
-    before: Subscription,
-    options: SeatChangeOptions,
-    audit: AuditEvent,
-  ): Promise<SeatWriteResult> {
-    for (let attempt = 1; ; attempt++) {
-      let failure: unknown;
       try {
-        return await this.writeSeats(ref, target, before, options);
+        return await this.writeSeats(ref, target, read, options);
       } catch (error) {
-        if (!isAmbiguousWriteFailure(error)) {
+        if (!isAmbiguousWriteFailure(error) && !isAbortDuringWrite(error, signal)) {
           this.#audit({
             ...audit,
-            outcome: 'failed',
-            before: before.quantity,
+            outcome: outcomeOf(error),
+            before: current,
             requested: target,
             error: errorSummary(nameSeatOperation(error, operation)),
           });
@@ -474,17 +702,19 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
         }
         failure = error;
       }
-      // The change may or may not have been applied: look before doing anything else.
+      const aborted = isAbortDuringWrite(failure, signal);
+      // The change may or may not have been applied: look before doing anything else (without the caller's
+      // signal, which may be the very abort).
       const unknown = (observed: unknown, cause: unknown) =>
         new WriteOutcomeUnknownError(
-          `${operation}: the seat change may or may not have been applied (expected ${target}, before ${before.quantity}, observed ${String(observed)})`,
+          `${operation}: the seat change may or may not have been applied (expected ${target}, before ${current}, observed ${String(observed)})${aborted ? '; the call was aborted after the change was sent' : ''}`,
           {
             provider: this.provider,
             operation,
-            before: before.quantity,
+            before: current,
             expected: target,
             observed,
-            requestId: (failure as MarketplaceError).requestId,
+            requestId: failure instanceof MarketplaceError ? failure.requestId : undefined,
             hint: "Check the subscription in the vendor's portal before changing it again.",
             cause,
           },
@@ -492,35 +722,115 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
       let observed: Subscription;
       let pending: PendingOperation | undefined;
       try {
-        pending = await this.findPendingChange(ref, options.signal);
-        observed = await this.fetchSubscription(ref, { signal: options.signal });
+        pending = await this.findPendingChange(ref);
+        observed = await this.fetchSubscription(ref, {});
       } catch (readError) {
         const e = unknown(undefined, readError);
-        this.#audit({
-          ...audit,
-          outcome: 'unknown',
-          before: before.quantity,
-          requested: target,
-          error: errorSummary(e),
-        });
+        this.#audit({ ...audit, outcome: 'unknown', before: current, requested: target, error: errorSummary(e) });
         throw e;
       }
       if (pending) return { kind: 'pending', operation: pending, requestId: null };
-      if (observed.quantity === target) {
-        return { kind: 'done', subscription: observed, requestId: (failure as MarketplaceError).requestId ?? null };
-      }
-      if (observed.quantity === before.quantity && attempt === 1) continue;
+      const requestId = failure instanceof MarketplaceError ? (failure.requestId ?? null) : null;
+      if (observed.quantity === target) return { kind: 'done', subscription: observed, observed, requestId };
+      const untouched =
+        observed.quantity === read.quantity ||
+        (reading.kind === 'in-flight' && reading.chain.counts.includes(observed.quantity));
+      if (untouched && attempt === 1 && !aborted) continue;
       const e = unknown(observed.quantity, failure);
       this.#audit({
         ...audit,
         outcome: 'unknown',
-        before: before.quantity,
+        before: current,
         requested: target,
         after: observed.quantity,
         error: errorSummary(e),
       });
       throw e;
     }
+  }
+
+  /** Right before a write leaves: the lock is still ours (fencing) and the caller has not aborted. */
+  async #beforeSend(held: HeldSeatLock, signal: AbortSignal | undefined): Promise<void> {
+    if (signal?.aborted) throw signal.reason;
+    await held.assertHeld();
+  }
+
+  /**
+   * Reads until the subscription shows the target (a vendor's reads may lag its writes by a moment; see
+   * {@link seatVerifyDelaysMs}); else `SeatChangeNotObservedError`, audited `unknown`.
+   */
+  async #observeSeats(
+    seat: SeatWrite,
+    requestId: string | null,
+    accept: number[] = [seat.target],
+  ): Promise<Subscription> {
+    let observed: number | undefined;
+    let lastError: unknown;
+    for (const delay of this.seatVerifyDelaysMs) {
+      await sleep(delay);
+      try {
+        const sub = await this.fetchSubscription(seat.ref, {});
+        if (accept.includes(sub.quantity)) return sub;
+        observed = sub.quantity;
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    const e = new SeatChangeNotObservedError(
+      `${seat.operation}: ${this.provider} reported the change done, but ${observed === undefined ? 'the subscription could not be read back' : `the subscription shows ${observed} seats`}, not the ${seat.target} requested (before ${seat.current})`,
+      {
+        provider: this.provider,
+        operation: seat.operation,
+        before: seat.current,
+        requested: seat.target,
+        observed,
+        requestId: requestId ?? undefined,
+        hint: "Check the subscription in the vendor's portal before changing it again: the vendor may read the quantity differently, or still be applying it.",
+        cause: observed === undefined ? lastError : undefined,
+      },
+    );
+    this.#audit({
+      ...seat.audit,
+      outcome: 'unknown',
+      before: seat.current,
+      requested: seat.target,
+      after: observed,
+      requestId: requestId ?? undefined,
+      error: errorSummary(e),
+    });
+    throw e;
+  }
+
+  /**
+   * A pending seat change whose `waitForCompletion` says `succeeded` only once a read shows the target (or the
+   * target of a change stacked on it since); a failed one is dropped from the pending chain.
+   */
+  #verifiedSeatOperation(seat: SeatWrite, operation: PendingOperation): PendingOperation {
+    const key = this.#seatKey(seat.ref);
+    return {
+      provider: operation.provider,
+      id: operation.id,
+      kind: operation.kind,
+      initial: operation.initial,
+      waitForCompletion: async (wait?: WaitOptions): Promise<OperationState> => {
+        const state = await operation.waitForCompletion(wait);
+        if (state.status === 'succeeded') {
+          const chain = await this.#seatLock.peekChain(key).catch(() => undefined);
+          await this.#observeSeats(seat, operation.id, acceptableCounts(chain, operation.id, seat.target));
+        } else if (state.status === 'failed' || state.status === 'cancelled') {
+          const dropped = await this.#seatLock.dropChainTail(key, operation.id).catch(() => false);
+          const chain = dropped ? undefined : await this.#seatLock.peekChain(key).catch(() => undefined);
+          if (chain?.operations.includes(operation.id)) {
+            this.events.emit('warning', {
+              provider: this.provider,
+              code: 'stacked-change-failed',
+              message: `${seat.operation}: pending change ${operation.id} ended ${state.status}, but later changes (${chain.operations.slice(chain.operations.indexOf(operation.id) + 1).join(', ')}) were computed on top of it; their absolute targets include its seats`,
+            });
+          }
+        }
+        return state;
+      },
+    };
   }
 
   async #settleAmbiguousCancel(
@@ -530,17 +840,19 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
     options: CancelOptions,
     failure: unknown,
     audit: AuditEvent,
+    held: HeldSeatLock,
   ): Promise<CancelWriteResult> {
+    const aborted = isAbortDuringWrite(failure, options.signal);
     const unknown = (observed: unknown, cause: unknown) => {
       const e = new WriteOutcomeUnknownError(
-        `cancelSubscription: the cancellation may or may not have been applied (observed status ${String(observed)})`,
+        `cancelSubscription: the cancellation may or may not have been applied (observed status ${String(observed)})${aborted ? '; the call was aborted after it was sent' : ''}`,
         {
           provider: this.provider,
           operation: 'cancelSubscription',
           before: before.status,
           expected: 'cancelled',
           observed,
-          requestId: (failure as MarketplaceError).requestId,
+          requestId: failure instanceof MarketplaceError ? failure.requestId : undefined,
           hint: "Check the subscription in the vendor's portal before cancelling again.",
           cause,
         },
@@ -548,26 +860,87 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
       this.#audit({ ...audit, outcome: 'unknown', before: before.status, error: errorSummary(e) });
       return e;
     };
-    let observed: Subscription;
+    let observed: Subscription | undefined;
     let pending: PendingOperation | undefined;
     try {
-      pending = await this.findPendingChange(ref, options.signal);
-      observed = await this.fetchSubscription(ref, { signal: options.signal });
+      // Without the caller's signal: it may be the very abort.
+      pending = await this.findPendingChange(ref);
+      observed = await this.fetchSubscription(ref, {});
     } catch (readError) {
-      throw unknown(undefined, readError);
+      // Vendors that list only live subscriptions no longer find a cancelled one.
+      if (!(readError instanceof NotFoundError)) throw unknown(undefined, readError);
     }
     if (pending) return { kind: 'pending', operation: pending, requestId: null };
-    if (observed.status === 'cancelled' || (observed.endDate !== null && observed.endDate !== before.endDate)) {
-      return { kind: 'done', subscription: observed, requestId: null };
-    }
-    if (observed.status !== before.status || observed.endDate !== before.endDate)
+    if (!observed || showsCancelled(observed, before)) return { kind: 'done', subscription: observed, requestId: null };
+    if (aborted || observed.status !== before.status || observed.endDate !== before.endDate)
       throw unknown(observed.status, failure);
+    await this.#beforeSend(held, options.signal);
     try {
       return await this.writeCancel(ref, effectiveDate, before, options);
     } catch (error) {
-      if (isAmbiguousWriteFailure(error)) throw unknown(before.status, error);
+      if (isAmbiguousWriteFailure(error) || isAbortDuringWrite(error, options.signal))
+        throw unknown(before.status, error);
       throw error;
     }
+  }
+
+  /** Reads until the subscription shows the cancellation; else `WriteOutcomeUnknownError`, audited `unknown`. */
+  async #observeCancel(
+    ref: SubscriptionRef,
+    before: Subscription,
+    audit: AuditEvent,
+    requestId: string | null,
+  ): Promise<Subscription | undefined> {
+    let observed: Subscription | undefined;
+    let lastError: unknown;
+    for (const delay of this.seatVerifyDelaysMs) {
+      await sleep(delay);
+      try {
+        observed = await this.fetchSubscription(ref, {});
+        if (showsCancelled(observed, before)) return observed;
+      } catch (error) {
+        // Vendors that list only live subscriptions no longer find a cancelled one.
+        if (error instanceof NotFoundError) return undefined;
+        lastError = error;
+      }
+    }
+    const e = new WriteOutcomeUnknownError(
+      `cancelSubscription: ${this.provider} reported the cancellation done, but ${observed ? `the subscription reads ${observed.status}${observed.endDate ? ` ending ${observed.endDate}` : ' with no end date'}` : 'the subscription could not be read back'}`,
+      {
+        provider: this.provider,
+        operation: 'cancelSubscription',
+        before: before.status,
+        expected: 'cancelled',
+        observed: observed?.status,
+        requestId: requestId ?? undefined,
+        hint: "The vendor may still be processing it: read the subscription again later, or check the vendor's portal.",
+        cause: observed ? undefined : lastError,
+      },
+    );
+    this.#audit({ ...audit, outcome: 'unknown', before: before.status, error: errorSummary(e) });
+    throw e;
+  }
+
+  /** A pending cancellation whose `waitForCompletion` says `succeeded` only once a read shows it cancelled. */
+  #verifiedCancelOperation(
+    ref: SubscriptionRef,
+    before: Subscription,
+    audit: AuditEvent,
+    operation: PendingOperation,
+  ): PendingOperation {
+    return {
+      provider: operation.provider,
+      id: operation.id,
+      kind: operation.kind,
+      initial: operation.initial,
+      waitForCompletion: async (wait?: WaitOptions): Promise<OperationState> => {
+        const state = await operation.waitForCompletion(wait);
+        if (state.status === 'succeeded') {
+          await this.#observeCancel(ref, before, audit, operation.id);
+        }
+        return state;
+      },
+    };
   }
 
   // ---- helpers -------------------------------------------------------------------------------------------
@@ -591,8 +964,13 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
     });
   }
 
-  #lockKey(ref: SubscriptionRef): string {
-    return `${this.provider}\u0000${ref.customerId}\u0000${ref.subscriptionId}`;
+  /** The seat lock key of a subscription: the provider and what the vendor treats as the same subscription. */
+  #seatKey(ref: SubscriptionRef): string {
+    return seatLockKey(this.provider, this.canonicalSubscriptionKey(ref));
+  }
+
+  #lockOptions(operation: string, signal: AbortSignal | undefined): SeatLockRunOptions {
+    return { waitMs: this.#seatLockWaitMs, signal, provider: this.provider, operation };
   }
 
   #auditBase(operation: string, ref: SubscriptionRef, actor: string | undefined, dryRun: boolean): AuditEvent {
@@ -623,9 +1001,55 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
   }
 }
 
+/** A dry run nobody checked: the input was well formed, nothing more. */
+function nothingChecked(): DryRunCheck {
+  return { checkedBy: 'nothing', rules: [] };
+}
+
+/** A dry run the vendor validated (Pax8 `isMock`, Ingram `/orders/estimate`, ...). */
+function vendorChecked(provider: string): DryRunCheck {
+  return { checkedBy: 'vendor', rules: [`${provider} validated the request without applying it`] };
+}
+
+/** A dry run of a change that is already in place: the SDK read the subscription and found nothing to do. */
+function alreadyDone(rule: string): DryRunCheck {
+  return { checkedBy: 'sdk', rules: [rule] };
+}
+
 /** Whether a cancellation date lies in the future (the subscription still runs until then). */
 function endsLater(date: string | null): boolean {
   return date !== null && Date.parse(date) > Date.now();
+}
+
+/**
+ * Whether a write call ended by an abort (the caller's signal, or an abort-like error such as
+ * `AbortSignal.timeout`'s) rather than by an answer: the request may already have left, so the outcome is
+ * unknown. Conservative: the transport does not yet tell whether the request was sent, so any abort during
+ * the write call counts (an abort before the call starts is a plain abort: see `#beforeSend`).
+ */
+function isAbortDuringWrite(error: unknown, signal: AbortSignal | undefined): boolean {
+  if (error instanceof MarketplaceError) return false;
+  if (signal?.aborted) return true;
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === 'AbortError' || name === 'TimeoutError';
+}
+
+/**
+ * Whether a read shows a cancellation (done, or scheduled to end) that `before` did not. `suspended` counts: vendors
+ * that cancel by suspending (Partner Center legacy offers) show nothing else.
+ */
+function showsCancelled(observed: Subscription, before: Subscription): boolean {
+  return (
+    observed.status === 'cancelled' ||
+    observed.status === 'pending-cancel' ||
+    observed.status === 'suspended' ||
+    (observed.endDate !== null && observed.endDate !== before.endDate)
+  );
+}
+
+/** The audit outcome of a write that threw: `unknown` when the provider said the outcome is unknown. */
+function outcomeOf(error: unknown): 'failed' | 'unknown' {
+  return error instanceof WriteOutcomeUnknownError ? 'unknown' : 'failed';
 }
 
 function errorSummary(error: unknown): { kind: string; message: string } {

@@ -1,5 +1,7 @@
 import type { TokenCacheStore } from './auth/token-provider.js';
 import type { Logger } from './events.js';
+import type { ClientLimits } from './limits.js';
+import type { OptionKeys } from './options/strict-keys.js';
 import type { RateLimitOption } from './limiter.js';
 import type { RedisFallback, RedisOption } from './redis.js';
 import type { RetryOptions } from './retry.js';
@@ -37,4 +39,38 @@ export interface CommonClientOptions {
    * in-process limits and token cache, announced by a `warning` event (other processes then do not share them).
    */
   redisFallback?: RedisFallback | undefined;
+  /**
+   * How long a seat change or cancellation waits for the subscription's seat lock while other changes of the same
+   * subscription run (default 120 000 ms); then it fails with `ConflictError` (code `SEAT_LOCK_TIMEOUT`) and
+   * nothing is sent. See docs/reliability.md.
+   */
+  seatLockWaitMs?: number | undefined;
+  /**
+   * Bounds per call and per listing: `maxResponseBytes` (default 32 MiB, decoded), `maxPages` per listing
+   * (default 10 000) and `deadlineMs`, one overall deadline per call covering token acquisition, attempts and
+   * retries (default: the larger of 120 000 and 2 x `timeoutMs`). Checked when the client is created
+   * (`ValidationError`). See docs/reliability.md, "Limits".
+   */
+  limits?: ClientLimits | undefined;
 }
+
+/**
+ * Every key of {@link CommonClientOptions}. Typed as `OptionKeys`, so a key added to the interface above and not
+ * here does not compile: client constructors refuse unknown keys against this list (see core/options).
+ */
+export const COMMON_CLIENT_OPTION_KEYS: OptionKeys<CommonClientOptions> = {
+  baseUrl: true,
+  timeoutMs: true,
+  retry: true,
+  rateLimit: true,
+  readOnly: true,
+  logger: true,
+  signal: true,
+  actor: true,
+  fetch: true,
+  tokenCache: true,
+  redis: true,
+  redisFallback: true,
+  seatLockWaitMs: true,
+  limits: true,
+};

@@ -176,8 +176,17 @@ export class ServerError extends MarketplaceError {
 
 /** The connection failed or was reset; no response was received. */
 export class NetworkError extends MarketplaceError {
-  constructor(message: string, fields?: MarketplaceErrorFields) {
+  /** Host the connection was for, when known (`api.pax8.com`). `code` holds the cause's code (`ECONNREFUSED`, ...). */
+  readonly host: string | undefined;
+  /** Port the connection was for, when known. */
+  readonly port: number | undefined;
+  constructor(message: string, fields?: MarketplaceErrorFields & { host?: string; port?: number }) {
     super('network', message, { retryable: true, ...fields });
+    this.host = fields?.host;
+    this.port = fields?.port;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), host: this.host, port: this.port };
   }
 }
 
@@ -237,6 +246,26 @@ export class WriteOutcomeUnknownError extends MarketplaceError {
   }
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), before: this.before, expected: this.expected, observed: this.observed };
+  }
+}
+
+/**
+ * A seat change was sent and settled, but no read shows the requested count: `before` is the count the change
+ * was computed from, `expected` (also `requested`) the count asked for, `observed` what the last read showed.
+ * Never reported `applied`; check the subscription before changing it again.
+ */
+export class SeatChangeNotObservedError extends WriteOutcomeUnknownError {
+  /** The seat count asked for (the same as `expected`). */
+  readonly requested: number;
+  constructor(
+    message: string,
+    fields: MarketplaceErrorFields & { before: number; requested: number; observed: number | undefined },
+  ) {
+    super(message, { ...fields, expected: fields.requested });
+    this.requested = fields.requested;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), requested: this.requested };
   }
 }
 

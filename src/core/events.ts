@@ -1,7 +1,10 @@
 /**
- * Observability: a small typed event hub per client plus an optional logger. Events carry no secrets:
- * headers are redacted and bodies are never included.
+ * Observability: a small typed event hub per client plus an optional logger. Events carry no secrets: headers
+ * are redacted, bodies are never included, and every payload is scrubbed before any listener or the logger
+ * sees it.
  */
+
+import { scrubValue } from './redact.js';
 
 /** Anything with the four usual log methods (console, pino, winston, ...). */
 export interface Logger {
@@ -124,9 +127,15 @@ export class EventHub {
     return this.#logger !== undefined || (this.#listeners.get(name)?.size ?? 0) > 0;
   }
 
-  /** Emits to listeners and the logger. */
-  emit<K extends SdkEventName>(name: K, event: SdkEvents[K]): void {
-    for (const l of this.#listeners.get(name) ?? []) {
+  /**
+   * Emits to listeners and the logger. What they get is a scrubbed copy: every string of the payload has the
+   * secrets of every live client replaced (see core/redact.ts), whoever built the event.
+   */
+  emit<K extends SdkEventName>(name: K, rawEvent: SdkEvents[K]): void {
+    const listeners = this.#listeners.get(name);
+    if (!this.#logger && !listeners?.size) return;
+    const event = scrubValue(rawEvent);
+    for (const l of listeners ?? []) {
       try {
         (l as SdkListener<K>)(event);
       } catch {

@@ -1,8 +1,19 @@
-import { type MarketplaceError, NetworkError, ResponseValidationError, TimeoutError } from './errors.js';
+import { MarketplaceError, NetworkError, ResponseValidationError, TimeoutError, ValidationError } from './errors.js';
 import type { EventHub } from './events.js';
+import { requestPathProblem } from './ids.js';
 import type { Limiter } from './limiter.js';
+import { type ClientLimits, type ResolvedLimits, resolveLimits } from './limits.js';
+import { networkCauseCode, networkFailureFamily, networkFailureHint, redactedCauseChain } from './network-failure.js';
 import { type Redactor, redactHeaders } from './redact.js';
-import { type RetryOptions, type RetryPolicy, StaleTokenSignal, withRetries } from './retry.js';
+import {
+  type CallDeadline,
+  NoRetrySignal,
+  type RetryOptions,
+  type RetryPolicy,
+  StaleTokenSignal,
+  withRetries,
+} from './retry.js';
+import { DeadlineExceededError, RedirectRefusedError, ResponseTooLargeError } from './transport-errors.js';
 import { SDK_VERSION } from '../version.js';
 
 /** HTTP methods the SDK sends. */
@@ -10,7 +21,11 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** One logical call (retries included). */
 export interface HttpRequest {
-  /** SDK operation name, for errors and events. */
+  /**
+   * SDK operation name, for errors and events. `token` marks a credential request (token, login, refresh): it
+   * skips the limiter queue (single-flight keeps it to one per credential, and API calls waiting in their slots
+   * for a token must not wait behind it) and never follows a redirect, not even on the same origin.
+   */
   operation: string;
   method: HttpMethod;
   /** Path below the base URL (`/subscriptions/123`), or an absolute URL. */
@@ -59,8 +74,17 @@ export interface ErrorResponse {
 
 /** Supplies auth headers and hears about 401s. */
 export interface AuthHandler {
-  /** Headers to add to an authenticated request; fetched before the limiter so waiting for a token holds no slot. */
+  /**
+   * Headers to add to an authenticated request. Read inside the limiter slot, right before the request is sent,
+   * so after a token expires or is revoked at most the limiter's concurrency of requests carry the dead one.
+   * `signal` aborts only this caller's wait: a token fetch shared with other callers goes on.
+   */
   headers(signal?: AbortSignal): Promise<Record<string, string>>;
+  /**
+   * Optional: the headers at once when a fresh token is cached, else undefined. Lets a cached token be used
+   * without an await, and lets a cold call wait for its token before it takes a limiter slot.
+   */
+  peek?(): Record<string, string> | undefined;
   /** Called once when the vendor refused those headers with 401; returns whether a retry may help. */
   refused(headers: Record<string, string>): boolean;
 }
@@ -86,6 +110,8 @@ export interface TransportOptions {
   fetch?: typeof fetch | undefined;
   /** The client's own abort signal, combined with each call's. */
   signal?: AbortSignal | undefined;
+  /** Response size, page count and deadline limits (validated here; defaults in limits.ts). */
+  limits?: ClientLimits | undefined;
 }
 
 /** The SDK's user agent. */
@@ -148,20 +174,49 @@ function isAbort(error: unknown): boolean {
   return error instanceof Error && error.name === 'AbortError';
 }
 
+/** Redirect statuses (304 is not one: it is an answer). */
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Longest vendor request id kept (ids are GUIDs or short tokens; anything longer is cut after redaction). */
+const MAX_VENDOR_REQUEST_ID = 128;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are stripped from vendor ids.
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
+
+/** The host (with a non-default port) of a URL, never its path or query. */
+function hostOf(url: URL): string {
+  return url.host;
+}
+
+async function discard(response: Response): Promise<void> {
+  try {
+    await response.body?.cancel();
+  } catch {
+    // nothing to do: the body is dropped either way
+  }
+}
+
 /**
  * The single path every vendor call takes: limiter -> auth -> fetch -> typed error, with p-retry deciding
  * retries from the typed error. `fetch` is called with a URL string and a plain init (no `Request` object,
  * which costs more than the rest of the SDK's work per call; see docs/performance.md).
+ *
+ * Guards on every call (docs/reliability.md, "Limits" and "Redirects"): `redirect: 'manual'` (a redirect to
+ * another origin is refused with {@link RedirectRefusedError}; on the same origin only a GET that is not a
+ * token request follows one hop), bodies read as a stream up to `limits.maxResponseBytes`, one deadline per
+ * call over token wait, attempts and backoff, and request paths checked for dot and empty segments.
  */
 export class HttpTransport {
   readonly #o: TransportOptions;
   readonly #defaultHeaders: Record<string, string>;
   /** The base URL without trailing slashes. */
   readonly #base: string;
+  readonly #origin: string;
+  readonly #limits: ResolvedLimits;
 
   constructor(options: TransportOptions) {
     this.#o = options;
+    this.#limits = resolveLimits(options.limits, options.timeoutMs);
     this.#base = options.baseUrl.replace(/\/+$/, '');
+    this.#origin = new URL(this.#base).origin;
     this.#defaultHeaders = lowerCaseKeys({
       'user-agent': USER_AGENT,
       accept: 'application/json',
@@ -174,13 +229,20 @@ export class HttpTransport {
     return this.#o.baseUrl;
   }
 
+  /** The limits in force (defaults filled in); listings pass `maxPages` to their PagedList. */
+  get limits(): ResolvedLimits {
+    return this.#limits;
+  }
+
   /** Sends a request with retries per its policy; resolves with the parsed body or throws a typed error. */
   async send<T = unknown>(request: HttpRequest): Promise<HttpResponse<T>> {
     const o = this.#o;
+    this.#checkTarget(request);
     const requestId = request.requestId ?? crypto.randomUUID();
     const policy = request.retry ?? (request.method === 'GET' ? 'read' : 'write');
     const signal = combineSignals(o.signal, request.signal);
-    return withRetries((attempt) => this.#attempt<T>(request, requestId, attempt, signal), {
+    const deadline: CallDeadline = { at: performance.now() + this.#limits.deadlineMs };
+    return withRetries((attempt) => this.#attempt<T>(request, requestId, attempt, signal, deadline), {
       policy,
       options: o.retry,
       events: o.events,
@@ -188,7 +250,43 @@ export class HttpTransport {
       operation: request.operation,
       requestId,
       signal,
+      deadline,
     });
+  }
+
+  /** Refuses, before any network call, a path with dot/empty segments or an authenticated URL on another origin. */
+  #checkTarget(request: HttpRequest): void {
+    const fields = { provider: this.#o.provider, operation: request.operation };
+    if (/^https?:\/\//i.test(request.path)) {
+      // Absolute URLs: token URLs (configuration) and vendor next links. Credentials of API calls stay on the API origin.
+      const useAuth = request.auth !== false && this.#o.auth !== undefined;
+      let origin: string;
+      try {
+        origin = new URL(request.path).origin;
+      } catch {
+        throw new ValidationError(
+          `${request.operation}: not a valid URL`,
+          [{ path: 'url', message: 'is not a URL' }],
+          fields,
+        );
+      }
+      if (useAuth && origin !== this.#origin) {
+        throw new ValidationError(
+          `${request.operation}: refusing to send credentials to ${new URL(request.path).host}, which is not the configured API host`,
+          [{ path: 'url', message: 'must be on the base URL origin' }],
+          fields,
+        );
+      }
+      return;
+    }
+    const problem = requestPathProblem(request.path);
+    if (problem) {
+      throw new ValidationError(
+        `${request.operation}: the request path ${problem}; an id is empty, "." or "..", or holds a control character`,
+        [{ path: 'id', message: `the request path ${problem}` }],
+        fields,
+      );
+    }
   }
 
   async #attempt<T>(
@@ -196,97 +294,317 @@ export class HttpTransport {
     requestId: string,
     attempt: number,
     signal: AbortSignal | undefined,
+    deadline: CallDeadline,
   ): Promise<HttpResponse<T>> {
     const o = this.#o;
-    const useAuth = request.auth !== false && o.auth !== undefined;
-    const authHeaders = useAuth ? await o.auth!.headers(signal) : {};
-    return o.limiter.schedule(async () => {
-      // A relative path without a query is the common case: plain concatenation, no URL object to build.
-      const url =
-        request.query === undefined && request.path.startsWith('/')
-          ? this.#base + request.path
-          : buildUrl(o.baseUrl, request.path, request.query);
-      let payload: string | URLSearchParams | undefined;
-      const sent: Record<string, string> = { ...this.#defaultHeaders };
-      if (request.json !== undefined) {
-        payload = JSON.stringify(request.json);
-        sent['content-type'] = 'application/json';
-      } else if (request.form) {
-        payload = new URLSearchParams(request.form);
+    const auth = request.auth !== false ? o.auth : undefined;
+    // A cold or expiring token is awaited before queueing, so waiting for it holds no limiter slot.
+    if (auth?.peek && auth.peek() === undefined) await this.#token(auth, request, requestId, signal, deadline);
+    const task = async () => this.#inSlot<T>(request, requestId, attempt, signal, deadline, auth);
+    // Token requests skip the queue: API calls may hold every slot while they wait for that very token.
+    if (request.operation === 'token') return task();
+    const queued = performance.now();
+    return o.limiter.schedule(() => {
+      // Time spent queued behind the client's own rate limit does not count against the call's deadline.
+      deadline.at += performance.now() - queued;
+      return task();
+    });
+  }
+
+  /** Waits for auth headers within the call's deadline; a failure here is final for the call (no nested retries). */
+  async #token(
+    auth: AuthHandler,
+    request: HttpRequest,
+    requestId: string,
+    signal: AbortSignal | undefined,
+    deadline: CallDeadline,
+  ): Promise<Record<string, string>> {
+    const remaining = deadline.at - performance.now();
+    if (remaining <= 0)
+      throw new NoRetrySignal(this.#deadlineError(request, requestId, undefined, 'waiting for a token'));
+    const wait = new AttemptSignal(signal, remaining);
+    try {
+      return await auth.headers(wait.signal);
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      if (wait.timedOut) throw new NoRetrySignal(this.#deadlineError(request, requestId, error, 'waiting for a token'));
+      // The token request had its own retries; retrying the call would multiply them.
+      throw new NoRetrySignal(error);
+    } finally {
+      wait.dispose();
+    }
+  }
+
+  async #inSlot<T>(
+    request: HttpRequest,
+    requestId: string,
+    attempt: number,
+    signal: AbortSignal | undefined,
+    deadline: CallDeadline,
+    auth: AuthHandler | undefined,
+  ): Promise<HttpResponse<T>> {
+    const o = this.#o;
+    signal?.throwIfAborted();
+    // Read inside the slot: a token evicted while this call was queued is not sent.
+    const authHeaders = auth ? (auth.peek?.() ?? (await this.#token(auth, request, requestId, signal, deadline))) : {};
+    // A relative path without a query is the common case: plain concatenation, no URL object to build.
+    let url =
+      request.query === undefined && request.path.startsWith('/')
+        ? this.#base + request.path
+        : buildUrl(o.baseUrl, request.path, request.query);
+    let payload: string | URLSearchParams | undefined;
+    const sent: Record<string, string> = { ...this.#defaultHeaders };
+    if (request.json !== undefined) {
+      payload = JSON.stringify(request.json);
+      sent['content-type'] = 'application/json';
+    } else if (request.form) {
+      payload = new URLSearchParams(request.form);
+    }
+    // Later sources win: the call's headers, then auth, then the request id; sent with lower-cased keys.
+    const headers: Record<string, string> = { ...request.headers, ...authHeaders };
+    if (o.requestIdHeader) headers[o.requestIdHeader] = requestId;
+    for (const k in headers) sent[k.toLowerCase()] = headers[k]!;
+    this.#emitRequest(request, url, requestId, attempt, headers);
+    const started = performance.now();
+    const timeoutMs = request.timeoutMs ?? o.timeoutMs;
+    const remaining = deadline.at - started;
+    if (remaining <= 0) throw this.#deadlineError(request, requestId, undefined, 'before sending');
+    const byDeadline = remaining < timeoutMs;
+    const attemptSignal = new AttemptSignal(signal, Math.min(timeoutMs, remaining));
+    let response: Response;
+    let text: string;
+    try {
+      // Only what differs from fetch's defaults: an explicit GET method or an undefined body costs undici
+      // a few microseconds per call to normalise (docs/performance.md). Redirects are never followed by fetch.
+      const init: RequestInit = { headers: sent, signal: attemptSignal.signal, redirect: 'manual' };
+      if (request.method !== 'GET') init.method = request.method;
+      if (payload !== undefined) init.body = payload;
+      const doFetch = o.fetch ?? globalThis.fetch;
+      response = await doFetch(url, init);
+      for (let hops = 0; ; hops++) {
+        const target = await this.#redirect(response, url, request, requestId, hops);
+        if (target === undefined) break;
+        url = target;
+        this.#emitRequest(request, url, requestId, attempt, headers);
+        response = await doFetch(url, init);
       }
-      // Later sources win: the call's headers, then auth, then the request id; sent with lower-cased keys.
-      const headers: Record<string, string> = { ...request.headers, ...authHeaders };
-      if (o.requestIdHeader) headers[o.requestIdHeader] = requestId;
-      for (const k in headers) sent[k.toLowerCase()] = headers[k]!;
-      if (o.events.observed('request')) {
-        o.events.emit('request', {
-          provider: o.provider,
-          operation: request.operation,
-          method: request.method,
-          url: o.redactor.redact(url),
-          requestId,
-          attempt,
-          headers: redactHeaders(headers),
-        });
-      }
-      const started = performance.now();
-      const timeoutMs = request.timeoutMs ?? o.timeoutMs;
-      const attemptSignal = new AttemptSignal(signal, timeoutMs);
-      let response: Response;
-      let text: string;
-      try {
-        // Only what differs from fetch's defaults: an explicit GET method or an undefined body costs undici
-        // a few microseconds per call to normalise (docs/performance.md).
-        const init: RequestInit = { headers: sent, signal: attemptSignal.signal };
-        if (request.method !== 'GET') init.method = request.method;
-        if (payload !== undefined) init.body = payload;
-        response = await (o.fetch ?? globalThis.fetch)(url, init);
-        text = await response.text();
-      } catch (error) {
-        throw this.#transportError(error, request, requestId, signal, attemptSignal.timedOut, timeoutMs);
-      } finally {
-        attemptSignal.dispose();
-      }
-      const vendorRequestId = this.#vendorRequestId(response.headers);
-      if (o.events.observed('response')) {
-        o.events.emit('response', {
-          provider: o.provider,
-          operation: request.operation,
-          method: request.method,
-          url: o.redactor.redact(url),
-          requestId,
-          attempt,
-          status: response.status,
-          durationMs: Math.round(performance.now() - started),
-          vendorRequestId,
-        });
-      }
-      if (response.ok) {
-        return {
-          status: response.status,
-          headers: response.headers,
-          data: this.#parseBody<T>(text, request, response.status, vendorRequestId ?? requestId),
-          requestId,
-          vendorRequestId,
-        };
-      }
-      let body: unknown;
-      try {
-        body = text ? JSON.parse(text) : undefined;
-      } catch {
-        body = undefined;
-      }
-      const mapped = o.mapError({
-        request,
-        status: response.status,
-        headers: response.headers,
-        body,
-        text: o.redactor.redact(text),
+      text = await this.#readBody(response, request, requestId);
+    } catch (error) {
+      if (error instanceof MarketplaceError && !attemptSignal.signal.aborted) throw error;
+      throw this.#transportError(error, request, requestId, signal, attemptSignal.timedOut, timeoutMs, url, byDeadline);
+    } finally {
+      attemptSignal.dispose();
+    }
+    const vendorRequestId = this.#vendorRequestId(response.headers);
+    if (o.events.observed('response')) {
+      o.events.emit('response', {
+        provider: o.provider,
+        operation: request.operation,
+        method: request.method,
+        url: o.redactor.redact(url),
         requestId,
+        attempt,
+        status: response.status,
+        durationMs: Math.round(performance.now() - started),
         vendorRequestId,
       });
-      if (response.status === 401 && useAuth && o.auth!.refused(authHeaders)) throw new StaleTokenSignal(mapped);
-      throw mapped;
+    }
+    if (response.ok) {
+      return {
+        status: response.status,
+        headers: response.headers,
+        data: this.#parseBody<T>(text, request, response.status, vendorRequestId ?? requestId),
+        requestId,
+        vendorRequestId,
+      };
+    }
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = undefined;
+    }
+    const mapped = o.mapError({
+      request,
+      status: response.status,
+      headers: response.headers,
+      body,
+      text: o.redactor.redact(text),
+      requestId,
+      vendorRequestId,
+    });
+    if (response.status === 401 && auth && auth.refused(authHeaders)) throw new StaleTokenSignal(mapped);
+    throw mapped;
+  }
+
+  #emitRequest(
+    request: HttpRequest,
+    url: string,
+    requestId: string,
+    attempt: number,
+    headers: Record<string, string>,
+  ): void {
+    const o = this.#o;
+    if (!o.events.observed('request')) return;
+    o.events.emit('request', {
+      provider: o.provider,
+      operation: request.operation,
+      method: request.method,
+      url: o.redactor.redact(url),
+      requestId,
+      attempt,
+      headers: redactHeaders(headers),
+    });
+  }
+
+  /**
+   * For a redirect answer: the URL to follow (same origin, a GET that is not a token request, first hop), or
+   * throws {@link RedirectRefusedError}. Undefined when `response` is not a redirect. The refused target is
+   * never contacted; the error names its host only.
+   */
+  async #redirect(
+    response: Response,
+    from: string,
+    request: HttpRequest,
+    requestId: string,
+    hops: number,
+  ): Promise<string | undefined> {
+    // A fetch that followed the redirect itself (a custom fetch ignoring `redirect: 'manual'`): refuse its answer.
+    if (response.redirected && response.url) {
+      const landed = new URL(response.url);
+      if (landed.origin !== new URL(from).origin) {
+        await discard(response);
+        throw this.#redirectRefused(
+          request,
+          requestId,
+          response.status,
+          hostOf(landed),
+          false,
+          'the custom fetch followed it',
+        );
+      }
+    }
+    const opaque = response.type === 'opaqueredirect';
+    if (!opaque && !REDIRECTS.has(response.status)) return undefined;
+    const fromUrl = new URL(from);
+    await discard(response);
+    const location = opaque ? null : response.headers.get('location');
+    let target: URL | undefined;
+    try {
+      target = location ? new URL(location, from) : undefined;
+    } catch {
+      target = undefined;
+    }
+    const status = opaque ? 0 : response.status;
+    if (!target || !/^https?:$/.test(target.protocol)) {
+      throw this.#redirectRefused(
+        request,
+        requestId,
+        status,
+        target ? hostOf(target) : '',
+        false,
+        'no usable Location',
+      );
+    }
+    const sameOrigin = target.origin === fromUrl.origin;
+    if (!sameOrigin) throw this.#redirectRefused(request, requestId, status, hostOf(target), false, 'another origin');
+    if (request.method !== 'GET' || request.operation === 'token' || hops > 0) {
+      const why =
+        hops > 0 ? 'a second redirect' : request.operation === 'token' ? 'a token request' : `a ${request.method}`;
+      throw this.#redirectRefused(request, requestId, status, hostOf(target), true, why);
+    }
+    return target.href;
+  }
+
+  #redirectRefused(
+    request: HttpRequest,
+    requestId: string,
+    status: number,
+    targetHost: string,
+    sameOrigin: boolean,
+    why: string,
+  ): RedirectRefusedError {
+    const host = this.#o.redactor.redact(targetHost);
+    const to = host ? ` to ${host}` : '';
+    return new RedirectRefusedError(
+      `${request.operation}: the vendor answered a redirect (${status})${to}; not followed (${why}), nothing was sent there`,
+      {
+        provider: this.#o.provider,
+        operation: request.operation,
+        status,
+        requestId,
+        redirectStatus: status,
+        targetHost: host,
+        sameOrigin,
+        hint: sameOrigin
+          ? 'The SDK follows one same-origin redirect for reads only. Check the base URL (path, trailing segment).'
+          : `Check the base URL, region and token URL options: the SDK sends credentials only to the hosts you configured. If ${host || 'the target'} is right, configure it.`,
+      },
+    );
+  }
+
+  /**
+   * Reads the body as text, at most `limits.maxResponseBytes` decoded bytes. A Content-Length over the cap is
+   * refused unread; otherwise the stream is read and cancelled as soon as the count passes the cap (fetch
+   * decompresses, so the count is of decoded bytes and a gzip bomb stops at the cap too).
+   */
+  async #readBody(response: Response, request: HttpRequest, requestId: string): Promise<string> {
+    const max = this.#limits.maxResponseBytes;
+    const declared = response.headers.get('content-length');
+    const encoding = response.headers.get('content-encoding');
+    const plain = encoding === null || encoding === 'identity';
+    if (declared !== null) {
+      const n = Number(declared);
+      if (plain && n > max) {
+        await discard(response);
+        throw this.#tooLarge(request, requestId, response.status, n);
+      }
+      // Known length under the cap and no decoding: undici's own reader is fastest and cannot read past it.
+      if (plain && Number.isFinite(n)) return response.text();
+    }
+    if (!response.body) return '';
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let total = 0;
+    let text = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > max) {
+        await reader.cancel().catch(() => undefined);
+        throw this.#tooLarge(request, requestId, response.status, total);
+      }
+      text += decoder.decode(value, { stream: true });
+    }
+    return text + decoder.decode();
+  }
+
+  #tooLarge(request: HttpRequest, requestId: string, status: number, readBytes: number): ResponseTooLargeError {
+    const max = this.#limits.maxResponseBytes;
+    return new ResponseTooLargeError(
+      `${request.operation}: the response body is larger than limits.maxResponseBytes (${max} bytes); reading stopped`,
+      {
+        provider: this.#o.provider,
+        operation: request.operation,
+        status,
+        requestId,
+        limitBytes: max,
+        readBytes,
+        hint: 'Narrow the request (smaller pages, a filter), or raise limits.maxResponseBytes if the answer is expected to be this large.',
+      },
+    );
+  }
+
+  #deadlineError(request: HttpRequest, requestId: string, cause: unknown, when: string): DeadlineExceededError {
+    const ms = this.#limits.deadlineMs;
+    return new DeadlineExceededError(`${request.operation}: the call's deadline of ${ms} ms passed (${when})`, {
+      provider: this.#o.provider,
+      operation: request.operation,
+      requestId,
+      deadlineMs: ms,
+      hint: 'The vendor (or its token endpoint) is slow or failing; raise limits.deadlineMs or try again later.',
+      cause,
     });
   }
 
@@ -305,16 +623,18 @@ export class HttpTransport {
         requestId,
         retryable: true,
         field: '(body)',
-        value: this.#o.redactor.redact(text.slice(0, 200)),
+        // Redact the whole text first: cutting first could keep the start of a secret the redactor then misses.
+        value: this.#o.redactor.redact(text).slice(0, 200),
         cause,
       });
     }
   }
 
+  /** The vendor's request id: redacted (a vendor may echo a credential there), control characters out, capped. */
   #vendorRequestId(headers: Headers): string | undefined {
     for (const name of this.#o.vendorRequestIdHeaders ?? []) {
       const v = headers.get(name);
-      if (v) return v;
+      if (v) return this.#o.redactor.redact(v).replace(CONTROL_CHARS, '').slice(0, MAX_VENDOR_REQUEST_ID) || undefined;
     }
     return undefined;
   }
@@ -326,18 +646,33 @@ export class HttpTransport {
     signal: AbortSignal | undefined,
     timedOut: boolean,
     timeoutMs: number,
+    url: string,
+    byDeadline: boolean,
   ): unknown {
     if (signal?.aborted) return signal.reason;
     const fields = { provider: this.#o.provider, operation: request.operation, requestId };
     if (timedOut) {
+      if (byDeadline) return this.#deadlineError(request, requestId, error, 'waiting for the response');
       return new TimeoutError(`${request.operation}: no response within ${timeoutMs} ms`, { ...fields, cause: error });
     }
     if (isAbort(error)) return error;
-    const detail = error instanceof Error ? this.#o.redactor.redact(error.message) : 'unknown error';
-    return new NetworkError(`${request.operation}: connection failed (${detail})`, {
-      ...fields,
-      hint: 'Check network access to the vendor; the call is retried for reads.',
-      cause: error instanceof Error ? new Error(detail) : undefined,
-    });
+    const redact = (t: string) => this.#o.redactor.redact(t);
+    const target = new URL(url);
+    const host = target.hostname.replace(/^\[|\]$/g, '');
+    const port = target.port ? Number(target.port) : target.protocol === 'https:' ? 443 : 80;
+    const code = networkCauseCode(error);
+    const family = networkFailureFamily(code);
+    const detail = error instanceof Error ? redact(error.message) : 'unknown error';
+    return new NetworkError(
+      `${request.operation}: connection to ${host}:${port} failed (${code ? `${code}, ` : ''}${detail})`,
+      {
+        ...fields,
+        code,
+        host,
+        port,
+        hint: networkFailureHint(family, `${host}:${port}`),
+        cause: redactedCauseChain(error, redact),
+      },
+    );
   }
 }

@@ -19,6 +19,11 @@ export interface Capabilities {
   listProducts: boolean;
   /** Listing subscriptions without a customer id (across all customers). */
   listAllSubscriptions: boolean;
+  /**
+   * That listing is one account-wide vendor listing, not the SDK asking customer by customer: `syncAll` then
+   * reads every subscription with it (one request per page) instead of one listing per customer. Absent: false.
+   */
+  listAllSubscriptionsNative?: boolean;
   listSubscriptions: boolean;
   getSubscription: boolean;
   setSeats: boolean;
@@ -31,6 +36,13 @@ export interface Capabilities {
   dryRunSeats: 'vendor' | 'local';
   /** Whether writes finish later (return a pending operation). */
   asyncWrites: boolean;
+  /**
+   * Where seat changes and cancellations of one subscription are serialized: `process` (the default) only
+   * within this process, so two processes (or two machines) changing the same subscription can still race;
+   * `fleet` (the client has `redis`) across every process sharing that Redis, with a leased, fenced lock.
+   * See docs/reliability.md.
+   */
+  seatLockScope: 'process' | 'fleet';
 }
 
 /** Filters for `listSubscriptions`. */

@@ -1,4 +1,6 @@
-import { ResponseValidationError, ValidationError } from './errors.js';
+import { ValidationError } from './errors.js';
+import { DEFAULT_MAX_PAGES } from './limits.js';
+import { PagingLimitError } from './transport-errors.js';
 
 /** One page of a listing. */
 export interface Page<T> {
@@ -18,31 +20,78 @@ export interface ByPageOptions {
   cursor?: string | undefined;
 }
 
+/** Options of a {@link PagedList} (set by the client from its `limits` option). */
+export interface PagedListOptions {
+  /** Most pages one iteration fetches (default 10 000); the next one fails with `PagingLimitError`. */
+  maxPages?: number | undefined;
+}
+
+/** The ids of a page's items (`item.id` when it is a string or number), or undefined when items carry none. */
+function pageIds(items: readonly unknown[]): string | undefined {
+  if (items.length === 0) return undefined;
+  const ids: string[] = [];
+  for (const item of items) {
+    const id = (item as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string' && typeof id !== 'number') return undefined;
+    ids.push(String(id));
+  }
+  return ids.join('\u0000');
+}
+
 /**
  * A lazy listing: iterate items with `for await`, or pages with `byPage()`. Pages are fetched one at a
  * time as you consume them, so memory stays flat however long the listing is.
+ *
+ * Guards (never a silent truncation: each stops the listing with `PagingLimitError` after the pages before were
+ * delivered): at most `maxPages` pages; a page whose item ids repeat the previous page's (a vendor that ignores
+ * the page number would otherwise be followed until `maxPages`); a cursor the vendor had already returned.
  */
 export class PagedList<T> implements AsyncIterable<T> {
   readonly #fetch: PageFetcher<T>;
   readonly #signal: AbortSignal | undefined;
+  #maxPages: number;
 
-  constructor(fetchPage: PageFetcher<T>, signal?: AbortSignal) {
+  constructor(fetchPage: PageFetcher<T>, signal?: AbortSignal, options: PagedListOptions = {}) {
     this.#fetch = fetchPage;
     this.#signal = signal;
+    this.#maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
+  }
+
+  /** Applies a client's limits (its `maxPages`) to this listing; returns the listing. */
+  withLimits(limits: PagedListOptions): this {
+    if (limits.maxPages !== undefined) this.#maxPages = limits.maxPages;
+    return this;
   }
 
   /** Iterates pages, starting at `cursor` when given. */
   async *byPage(options: ByPageOptions = {}): AsyncGenerator<Page<T>, void, undefined> {
     let cursor = options.cursor;
     const seen = new Set<string>();
-    for (;;) {
+    let previousIds: string | undefined;
+    for (let pages = 0; ; ) {
+      if (pages >= this.#maxPages) {
+        throw new PagingLimitError(
+          `The listing reached limits.maxPages (${this.#maxPages} pages) and was stopped; resume from the last page's nextCursor or raise limits.maxPages`,
+          { reason: 'max-pages', pages, value: cursor },
+        );
+      }
       const page = await this.#fetch(cursor, this.#signal);
+      pages += 1;
+      const ids = pageIds(page.items);
+      if (ids !== undefined && ids === previousIds) {
+        throw new PagingLimitError(
+          `The vendor answered page ${pages} with the same items as page ${pages - 1}: the listing makes no progress and was stopped`,
+          { reason: 'no-progress', pages, value: cursor },
+        );
+      }
+      previousIds = ids;
       yield page;
       if (page.nextCursor === undefined) return;
       // A vendor that hands back a cursor already used would loop forever; stop it.
       if (seen.has(page.nextCursor)) {
-        throw new ResponseValidationError('The vendor returned a page cursor it had already returned', {
-          field: 'nextCursor',
+        throw new PagingLimitError('The vendor returned a page cursor it had already returned', {
+          reason: 'repeated-cursor',
+          pages,
           value: page.nextCursor,
         });
       }

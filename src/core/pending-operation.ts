@@ -1,5 +1,6 @@
 import type { OperationState, PendingOperation, WaitOptions } from '../model/operations.js';
 import { TimeoutError } from './errors.js';
+import { scrubError } from './redact.js';
 import { sleep } from './sleep.js';
 
 /** Options of {@link createPendingOperation}. */
@@ -36,18 +37,21 @@ export function createPendingOperation(options: PendingOperationOptions): Pendin
         if (SETTLED.has(state.status)) return state;
         const left = deadline - Date.now();
         if (left <= 0) {
-          throw new TimeoutError(
-            `${options.kind} ${options.id} did not finish within ${timeoutMs} ms (last status: ${state.rawStatus ?? state.status})`,
-            {
-              provider: options.provider,
-              operation: 'waitForCompletion',
-              retryable: true,
-              hint: 'The operation may still finish at the vendor: wait again with the same operation, or check the portal.',
-            },
+          throw scrubError(
+            new TimeoutError(
+              `${options.kind} ${options.id} did not finish within ${timeoutMs} ms (last status: ${state.rawStatus ?? state.status})`,
+              {
+                provider: options.provider,
+                operation: 'waitForCompletion',
+                retryable: true,
+                hint: 'The operation may still finish at the vendor: wait again with the same operation, or check the portal.',
+              },
+            ),
           );
         }
         await sleep(Math.min(interval, left), wait.signal);
-        state = await options.poll(wait.signal);
+        // A poll failure leaves the SDK here, outside any client method: scrubbed like one (core/secret-boundary.ts).
+        state = await options.poll(wait.signal).catch((error: unknown) => Promise.reject(scrubError(error)));
         wait.onProgress?.(state);
       }
     },

@@ -1,5 +1,18 @@
 /** What every entry point re-exports: errors, the client contract, events, paging and the model. */
 export * from './errors.js';
+export {
+  RedirectRefusedError,
+  ResponseTooLargeError,
+  PagingLimitError,
+  type PagingStopReason,
+  DeadlineExceededError,
+} from './transport-errors.js';
+export {
+  type ClientLimits,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_MAX_PAGES,
+  DEFAULT_DEADLINE_MS,
+} from './limits.js';
 export type * from './marketplace-client.js';
 export type {
   Logger,
@@ -12,7 +25,7 @@ export type {
   TokenEvent,
   WarningEvent,
 } from './events.js';
-export { PagedList, type Page, type ByPageOptions } from './pagination.js';
+export { PagedList, type Page, type ByPageOptions, type PagedListOptions } from './pagination.js';
 export type { CommonClientOptions } from './client-options.js';
 export type { RateLimit, RateLimitOption } from './limiter.js';
 export type { RetryOptions } from './retry.js';

@@ -27,6 +27,7 @@ import {
   redisUnavailable,
 } from './redis.js';
 import { sleep } from './sleep.js';
+import { optionalImport } from './optional-import.js';
 
 /** Redis keys of an idle limiter expire after this long (bottleneck's `timeout`), so no stale key stays. */
 export const LIMITER_KEY_TTL_MS = 15 * 60_000;
@@ -146,8 +147,8 @@ onRedisClose(() => {
 
 async function createBottleneck(backend: RedisBackend, id: string, limit: RateLimit): Promise<Bottleneck> {
   const connection = await backend.bottleneckConnection();
-  // Loaded here, not at the top: code that never sets `redis` does not load (or bundle-evaluate) bottleneck.
-  const { default: BottleneckCtor } = await import('bottleneck');
+  // Loaded here, by a name bundlers do not follow: code that never sets `redis` neither loads nor bundles it.
+  const { default: BottleneckCtor } = await optionalImport<typeof import('bottleneck')>('bottleneck');
   const settings = clusteredSettings(limit);
   const b = new BottleneckCtor({
     ...settings,

@@ -10,6 +10,7 @@
 import type Bottleneck from 'bottleneck';
 import type { Redis, RedisOptions } from 'ioredis';
 import { ConfigurationError, NetworkError } from './errors.js';
+import { optionalImport } from './optional-import.js';
 
 /** A connected ioredis client (only what the SDK relies on is checked: it can be duplicated). */
 export interface RedisClientLike {
@@ -71,11 +72,11 @@ export function redisUnavailable(target: string, cause: unknown, provider?: stri
 }
 
 /**
- * Loads ioredis, the optional peer. The `.catch` sits on the `import()` itself so that bundlers (esbuild) leave
- * the import unresolved at build time when ioredis is not installed, instead of failing the consumer's build.
+ * Loads ioredis, the optional peer, by a name bundlers do not follow (core/optional-import.ts): a consumer's
+ * bundle neither fails without ioredis nor carries it when `redis` is never set.
  */
 function loadIoredis(): Promise<typeof import('ioredis')> {
-  return import('ioredis').catch((cause: unknown) => {
+  return optionalImport<typeof import('ioredis')>('ioredis').catch((cause: unknown) => {
     throw new ConfigurationError('The `redis` option needs the optional peer dependency ioredis', {
       operation: 'redis',
       cause,
@@ -180,7 +181,7 @@ export class RedisBackend {
 
   async #createConnection(): Promise<Bottleneck.IORedisConnection> {
     const client = await this.client();
-    const { default: BottleneckCtor } = await import('bottleneck');
+    const { default: BottleneckCtor } = await optionalImport<typeof import('bottleneck')>('bottleneck');
     const mod = await loadIoredis();
     // bottleneck calls `duplicate()` on the client for its subscriber; `Redis` spares it a CJS require.
     const connection = new BottleneckCtor.IORedisConnection({ client, Redis: mod.default } as never);

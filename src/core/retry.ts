@@ -22,7 +22,12 @@ export type RetryPolicy =
   /** Writes made idempotent by the vendor (e.g. Partner Center `MS-RequestId`): retried like reads. */
   | 'idempotent-write'
   /** Writes: only failures that prove nothing was applied (429, and the 401 token refresh) are retried. */
-  | 'write';
+  | 'write'
+  /**
+   * Non-idempotent orders (issue 15, added by the vendor money-safety work): never sent twice, not even after a
+   * 429 or a 401 (a vendor or a proxy may answer those after the order was placed). The 401 still evicts the token.
+   */
+  | 'never';
 
 /** Checks a retry option; throws {@link ValidationError} for nonsense. */
 export function validateRetryOptions(options: RetryOptions | undefined): void {
@@ -44,9 +49,24 @@ export class StaleTokenSignal extends Error {
   }
 }
 
+/**
+ * Wraps an error that ends the call at once, whatever the policy: a failed token request (it had its own
+ * retries; retrying the call would multiply them) or the deadline passing while waiting for a token.
+ */
+export class NoRetrySignal extends Error {
+  constructor(readonly original: unknown) {
+    super(original instanceof Error ? original.message : String(original));
+  }
+}
+
+/** A call's deadline (`performance.now()` clock); the transport moves it later by the time spent queued. */
+export interface CallDeadline {
+  at: number;
+}
+
 /** Whether `error` may be retried under `policy`. */
 export function isRetryable(error: unknown, policy: RetryPolicy): boolean {
-  if (!(error instanceof MarketplaceError) || !error.retryable) return false;
+  if (!(error instanceof MarketplaceError) || !error.retryable || policy === 'never') return false;
   if (policy === 'write') return error instanceof RateLimitError;
   return true;
 }
@@ -71,6 +91,8 @@ export async function withRetries<T>(
     operation: string;
     requestId: string;
     signal?: AbortSignal | undefined;
+    /** No retry is started whose wait would end past this deadline. */
+    deadline?: CallDeadline | undefined;
   },
 ): Promise<T> {
   const retries = ctx.options.retries ?? 4;
@@ -90,6 +112,7 @@ export async function withRetries<T>(
     ctx.signal?.throwIfAborted();
     return result;
   } catch (error) {
+    if (error instanceof NoRetrySignal) throw error.original;
     firstFailure = { error };
   }
 
@@ -114,8 +137,10 @@ export async function withRetries<T>(
         let delay: number;
         let reason: string;
         let status: number | undefined;
+        if (error instanceof NoRetrySignal) throw error.original;
         if (error instanceof StaleTokenSignal) {
-          if (refreshedToken) throw error.original;
+          // 'never': the token was evicted (AuthHandler.refused) but the order is not sent again.
+          if (refreshedToken || ctx.policy === 'never') throw error.original;
           refreshedToken = true;
           delay = 0;
           reason = 'token refused (401): fetched a new token';
@@ -129,6 +154,8 @@ export async function withRetries<T>(
           reason = `${e.kind}: ${e.message}`;
           status = e.status;
         }
+        // The call's deadline covers backoff waits: a retry that could only start after it is not started.
+        if (ctx.deadline && performance.now() + delay >= ctx.deadline.at) return false;
         pendingDelay = delay;
         ctx.events.emit('retry', {
           provider: ctx.provider,
@@ -143,6 +170,6 @@ export async function withRetries<T>(
       },
     },
   ).catch((error: unknown) => {
-    throw error instanceof StaleTokenSignal ? error.original : error;
+    throw error instanceof StaleTokenSignal || error instanceof NoRetrySignal ? error.original : error;
   });
 }

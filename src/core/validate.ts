@@ -1,6 +1,10 @@
 import * as z from 'zod';
 import { type ValidationIssue, ValidationError } from './errors.js';
-import { RequestableBillingTermSchema, SubscriptionRefSchema } from '../model/subscription.js';
+import { idProblem } from './ids.js';
+import {
+  RequestableBillingTermSchema,
+  SubscriptionRefSchema as ModelSubscriptionRefSchema,
+} from '../model/subscription.js';
 
 /** Turns zod issues into ours. */
 export function toIssues(error: z.ZodError, prefix = ''): ValidationIssue[] {
@@ -18,18 +22,52 @@ export function validateInput<T>(schema: z.ZodType<T>, value: unknown, what: str
   throw new ValidationError(`Invalid ${what}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
 }
 
-/** A seat count: a whole number, zero or more, within a sane bound. */
+/**
+ * The most seats the SDK sets on one subscription (an SDK bound, not a vendor fact: no vendor documents a
+ * higher per-subscription count, and a typo such as `1e6` must not reach a bill). Counts are also kept far
+ * below 2^53, so `before + n` is always exact and never rounds back to `before`.
+ */
+export const MAX_SEATS = 100_000;
+
+/** A seat count: a whole number, zero or more, at most {@link MAX_SEATS}. */
 export const SeatCountSchema = z
   .number({ error: 'must be a number' })
   .int('must be a whole number of seats')
   .nonnegative('must not be negative')
-  .max(1_000_000, 'is implausibly large');
+  .max(MAX_SEATS, `must be at most ${MAX_SEATS} seats per subscription`);
 
 /** A positive seat delta for addSeats/removeSeats. */
 export const SeatDeltaSchema = SeatCountSchema.min(1, 'must be at least 1');
 
-/** A non-empty id string. */
-export const IdSchema = z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty').max(512);
+/**
+ * An id that goes into a URL path (customer, subscription, order, ... of any vendor): trimmed, 1 to 256
+ * characters, no `/ ? # \`, no control characters, no percent-escapes, and not `.` or `..` (which URL
+ * normalisation would turn into another resource). See core/ids.ts.
+ */
+export const IdSchema = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .min(1, 'must not be empty')
+  .superRefine((v, ctx) => {
+    const problem = v.length === 0 ? undefined : idProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** A product id: like {@link IdSchema}, but `/` may separate the parts of a composite id (TD SYNNEX `product/sku/plan`). */
+export const ProductIdSchema = z
+  .string({ error: 'must be a string' })
+  .trim()
+  .min(1, 'must not be empty')
+  .superRefine((v, ctx) => {
+    const problem = v.length === 0 ? undefined : idProblem(v, { allowSlash: true });
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** A subscription reference whose two ids follow {@link IdSchema} (the model's schema checks only that they are strings). */
+export const SubscriptionRefInputSchema = ModelSubscriptionRefSchema.extend({
+  customerId: IdSchema,
+  subscriptionId: IdSchema,
+});
 
 /** A date (`YYYY-MM-DD`) or an ISO 8601 date-time with a zone; also a `Date`. Normalized to ISO UTC. */
 export const EffectiveDateSchema = z.union([z.date(), z.string()]).transform((v, ctx) => {
@@ -74,7 +112,7 @@ export const CancelOptionsSchema = WriteOptionsSchema.extend({
 export const PurchaseInputSchema = z
   .object({
     customerId: IdSchema,
-    productId: IdSchema,
+    productId: ProductIdSchema,
     quantity: SeatDeltaSchema,
     billingTerm: RequestableBillingTermSchema,
     /** ISO 8601 duration (`P1M`, `P1Y`, `P3Y`); the vendor's matching term is looked up. */
@@ -88,4 +126,5 @@ export const PurchaseInputSchema = z
   })
   .strict();
 
-export { SubscriptionRefSchema };
+/** The subscription reference every public method validates (ids checked like {@link IdSchema}). */
+export const SubscriptionRefSchema = SubscriptionRefInputSchema;

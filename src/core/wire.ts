@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ResponseValidationError } from './errors.js';
+import { scrubText, scrubValue } from './redact.js';
 
 /** Where a vendor payload came from, for error messages. */
 export interface WireContext {
@@ -17,11 +18,20 @@ function valueAt(root: unknown, path: PropertyKey[]): unknown {
   return v;
 }
 
+/**
+ * The vendor's value as errors show it: scrubbed of every live client's secrets (and secret-named keys) first,
+ * then cut to 120 characters. Never the other way round: a cut made first could keep the start of a secret that
+ * the scrubber no longer recognises.
+ */
 function preview(value: unknown): unknown {
-  if (typeof value === 'string') return value.length > 120 ? `${value.slice(0, 120)}...` : value;
+  if (typeof value === 'string') {
+    const safe = scrubText(value);
+    return safe.length > 120 ? `${safe.slice(0, 120)}...` : safe;
+  }
   if (value === null || typeof value !== 'object') return value;
-  const json = JSON.stringify(value);
-  return json.length > 120 ? `${json.slice(0, 120)}...` : value;
+  const safe = scrubValue(value);
+  const json = JSON.stringify(safe) ?? '';
+  return json.length > 120 ? `${json.slice(0, 120)}...` : safe;
 }
 
 /**
@@ -32,7 +42,8 @@ export function parseWire<S extends z.ZodType>(schema: S, raw: unknown, what: st
   const r = schema.safeParse(raw);
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
-  const field = issue.path.map(String).join('.') || '(root)';
+  // Vendor keys are vendor text too.
+  const field = scrubText(issue.path.map(String).join('.') || '(root)');
   const value = preview(valueAt(raw, issue.path));
   throw new ResponseValidationError(
     `${ctx.operation}: ${ctx.provider} sent a ${what} the SDK cannot read: ${field} ${issue.message} (got ${JSON.stringify(value) ?? 'undefined'})`,

@@ -1,4 +1,6 @@
 import type { CommonClientOptions } from '../core/client-options.js';
+import { bearerHeader } from '../core/auth/token-provider.js';
+import { type ClientOptionKeys, checkClientOptions, clientOptionKeys } from '../core/options/client-options.js';
 import { requireCredential, requireUrl } from '../core/config.js';
 import {
   ConfigurationError,
@@ -14,6 +16,7 @@ import { HttpTransport } from '../core/http.js';
 import { type RateLimit, getLimiter, validateRateLimit } from '../core/limiter.js';
 import { type Page, PagedList } from '../core/pagination.js';
 import { Redactor, Secret } from '../core/redact.js';
+import { scrubErrorsAtBoundary } from '../core/secret-boundary.js';
 import { validateRetryOptions } from '../core/retry.js';
 import { hashKey } from '../core/sha.js';
 import { type WireContext, parseWire } from '../core/wire.js';
@@ -48,6 +51,13 @@ export interface GraphClientOptions extends CommonClientOptions {
   /** Token scope (default `https://graph.microsoft.com/.default`). */
   scope?: string | undefined;
 }
+
+/** Every key of {@link GraphClientOptions} and its credentials: the constructor refuses any other (typos included). */
+export const GRAPH_CLIENT_OPTION_KEYS: ClientOptionKeys = clientOptionKeys<GraphClientOptions, GraphCredentials>(
+  'graph',
+  { credentials: true, authorityUrl: true, scope: true },
+  { tenantId: true, clientId: true, clientSecret: true },
+);
 
 /** Graph defaults. */
 export const GRAPH_DEFAULTS = {
@@ -123,6 +133,7 @@ export class GraphClient {
     if (!options || typeof options !== 'object') {
       throw new ConfigurationError('graph: options are required', { provider: 'graph', operation: 'configure' });
     }
+    checkClientOptions(options, GRAPH_CLIENT_OPTION_KEYS);
     validateRetryOptions(options.retry);
     validateRateLimit(options.rateLimit);
     const where = 'from Entra ID, App registrations (the app needs Graph application permissions with admin consent)';
@@ -130,6 +141,9 @@ export class GraphClient {
     const clientId = requireCredential('graph', options.credentials, 'clientId', where);
     const clientSecret = new Secret(requireCredential('graph', options.credentials, 'clientSecret', where));
     this.#redactor.add(clientSecret);
+    this.#redactor.add(clientId);
+    // Every method scrubs what it throws (core/secret-boundary.ts).
+    scrubErrorsAtBoundary(this, GraphClient.prototype);
     this.tenantId = tenantId;
     this.#events = new EventHub(options.logger);
     this.#readOnly = options.readOnly === true;
@@ -149,6 +163,7 @@ export class GraphClient {
       vendorRequestIdHeaders: ['request-id', 'client-request-id'],
       fetch: options.fetch,
       signal: options.signal,
+      limits: options.limits,
     };
     const tokens = createGraphTokenProvider({
       transport: new HttpTransport({ ...base, baseUrl: authorityUrl }),
@@ -167,6 +182,7 @@ export class GraphClient {
       requestIdHeader: 'client-request-id',
       auth: {
         headers: async (signal) => ({ authorization: `Bearer ${(await tokens.getToken(signal)).value}` }),
+        peek: () => bearerHeader(tokens.peekToken()),
         refused: (headers) => {
           tokens.invalidate(headers.authorization?.slice('Bearer '.length) ?? '');
           return true;
@@ -203,7 +219,7 @@ export class GraphClient {
       const ctx = this.#ctx(operation, res.vendorRequestId ?? res.requestId);
       const page = parseWire(CollectionWire, res.data, 'collection', ctx);
       return { items: page.value.map((v) => map(v, ctx)), nextCursor: page['@odata.nextLink'] ?? undefined };
-    }, signal);
+    }, signal).withLimits(this.#http.limits);
   }
 
   /** The tenant's license pools, each with `freeSeats = enabled - consumed`. */
@@ -236,7 +252,23 @@ export class GraphClient {
     return sku;
   }
 
-  /** The licenses assigned to a user (`GET /users/{id}/licenseDetails`). */
+  /**
+   * The licenses assigned to a user, read with `GET /users/{id}?$select=id,assignedLicenses`: this works with
+   * application permissions (User.Read.All), which `licenseDetails` does not support. Sku ids are lower case.
+   */
+  async getAssignedLicenses(
+    userId: string,
+    options: { signal?: AbortSignal | undefined } = {},
+  ): Promise<{ skuId: string; disabledPlans: string[] }[]> {
+    const user = await this.getUser(userId, { select: ['id', 'assignedLicenses'], signal: options.signal });
+    return user.assignedLicenses ?? [];
+  }
+
+  /**
+   * The licenses assigned to a user with their service plans (`GET /users/{id}/licenseDetails`). Microsoft
+   * documents this call as not supported with application permissions: with an app-only token use
+   * {@link GraphClient.getAssignedLicenses}.
+   */
   async listLicenseDetails(
     userId: string,
     options: { signal?: AbortSignal | undefined } = {},
@@ -391,12 +423,13 @@ export class GraphClient {
         expected: { add, remove },
         observed,
         requestId: failure.requestId,
-        hint: "Check the user's licenses (listLicenseDetails) before trying again.",
+        hint: "Check the user's licenses (getAssignedLicenses) before trying again.",
         cause,
       });
     let held: Set<string>;
     try {
-      held = new Set((await this.listLicenseDetails(id, { signal })).map((d) => d.skuId));
+      // assignedLicenses, not licenseDetails: the recovery read must work with an app-only token.
+      held = new Set((await this.getAssignedLicenses(id, { signal })).map((d) => d.skuId));
     } catch (readError) {
       const e = unknown(undefined, readError);
       emit({ outcome: 'unknown', error: { kind: e.kind, message: e.message } });

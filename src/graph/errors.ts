@@ -1,6 +1,7 @@
 import { BusinessRuleError, type MarketplaceError, type MarketplaceErrorFields } from '../core/errors.js';
 import type { ErrorResponse } from '../core/http.js';
 import { baseErrorFields, errorForStatus } from '../core/http-errors.js';
+import { scrubVendorError } from '../core/redact.js';
 
 /** The user has no `usageLocation`, so Microsoft refuses to assign a license. Set it first. */
 export class UsageLocationMissingError extends BusinessRuleError {
@@ -28,6 +29,11 @@ function text(v: unknown): string | undefined {
 
 /** Maps a Graph (`{ error: { code, message } }`) or Entra token (`{ error, error_description }`) error answer. */
 export function mapGraphError(r: ErrorResponse, redact: (s: string) => string): MarketplaceError {
+  // Vendor text may echo credentials: scrubbed (every field, cause chain) and cut here, whatever the branch.
+  return scrubVendorError(mapGraphErrorUnscrubbed(r, redact));
+}
+
+function mapGraphErrorUnscrubbed(r: ErrorResponse, redact: (s: string) => string): MarketplaceError {
   const body = (r.body && typeof r.body === 'object' ? r.body : {}) as GraphErrorBody;
   const isToken = r.request.operation === 'token';
   const envelope = typeof body.error === 'object' && body.error !== null ? body.error : undefined;

@@ -1,5 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { MarketplaceError } from '../core/errors.js';
+import { scrubError, scrubValue } from '../core/redact.js';
 
 /** An error as a tool returns it: the typed error's kind, message and hint, plus what helps act on it. Never a stack. */
 export interface McpToolError {
@@ -40,7 +41,7 @@ const KEPT = [
 
 /**
  * Describes an error for an agent. SDK errors keep their `kind`, message, hint and the fields that help (request
- * id, validation issues, expected/actual); messages are redacted by the SDK at the source. Anything else is an
+ * id, validation issues, expected/actual); the result is scrubbed by `toolErrorResult`. Anything else is an
  * `internal` error with its message only.
  */
 export function describeToolError(error: unknown): McpToolError {
@@ -63,7 +64,8 @@ export function describeToolError(error: unknown): McpToolError {
 
 /** A tool result for an error: `isError`, the error in `structuredContent.error`, and `kind: message` + hint as text. */
 export function toolErrorResult(error: unknown): CallToolResult {
-  const e = describeToolError(error);
+  // Scrubbed of every live client's secrets whoever threw it (core/redact.ts), for custom tools too.
+  const e = scrubValue(describeToolError(scrubError(error)));
   const text = `error [${e.kind}]: ${e.message}${e.hint ? `\nhint: ${e.hint}` : ''}`;
   return { isError: true, content: [{ type: 'text', text }], structuredContent: { error: e } };
 }

@@ -30,21 +30,9 @@ import {
   parseMarketplaceIds,
 } from '../workflows/marketplace-ids.js';
 import { type CompanyRef, Marketplaces } from '../workflows/registry.js';
-import {
-  DEFAULT_ADD_POLICY,
-  DEFAULT_REMOVE_POLICY,
-  type Preference,
-  type SelectionPolicy,
-  fewestSeats,
-  mostSeats,
-  preferBillingTerm,
-  preferDecreasableNow,
-  preferIncreasableNow,
-  selectSubscription,
-  shortestCommitment,
-  soonestRenewal,
-} from '../workflows/select-subscription.js';
+import { NAMED_PREFERENCES, policyFor, selectSubscription } from '../workflows/select-subscription.js';
 import { type McpToolError, describeToolError, toolErrorResult } from './errors.js';
+import { scrubText, scrubValue } from '../core/redact.js';
 import { SDK_VERSION } from '../version.js';
 
 /** Default of {@link MarketplaceMcpServerOptions.maxSeatsPerSession}. */
@@ -158,16 +146,7 @@ const DryRunInput = z
   .optional()
   .describe('Only check the change (default false; always true when the server runs without --enable-writes)');
 
-const PREFERENCES = {
-  monthly: () => preferBillingTerm('monthly'),
-  annual: () => preferBillingTerm('annual'),
-  'shortest-commitment': shortestCommitment,
-  'most-seats': mostSeats,
-  'fewest-seats': fewestSeats,
-  'soonest-renewal': soonestRenewal,
-  'decreasable-now': preferDecreasableNow,
-  'increasable-now': preferIncreasableNow,
-} as const satisfies Record<string, () => Preference>;
+const PREFERENCES = NAMED_PREFERENCES;
 
 const PreferenceName = z.enum(Object.keys(PREFERENCES) as [keyof typeof PREFERENCES, ...(keyof typeof PREFERENCES)[]]);
 
@@ -527,12 +506,15 @@ export function createMarketplaceMcpServer(options: MarketplaceMcpServerOptions)
           requested: r.requested,
           after: r.after,
           requestId: r.requestId,
+          ...(r.checkedBy ? { checkedBy: r.checkedBy, rules: r.rules ?? [] } : {}),
           ...(note ? { note } : {}),
           session: sessionInfo(),
         };
         const verb =
           r.outcome === 'dry-run'
-            ? `Dry run OK: would change ${r.before} -> ${r.requested} seats`
+            ? r.checkedBy === 'nothing'
+              ? `Dry run: ${r.before} -> ${r.requested} seats is well formed, but nothing checked the vendor's rules (${(r.rules ?? []).join('; ') || 'no rules known'}): the real change may still be refused`
+              : `Dry run OK (checked by ${r.checkedBy ?? 'nothing'}): would change ${r.before} -> ${r.requested} seats`
             : r.outcome === 'applied'
               ? `Changed ${r.before} -> ${r.after} seats`
               : r.outcome === 'pending'
@@ -630,7 +612,7 @@ export function createMarketplaceMcpServer(options: MarketplaceMcpServerOptions)
         marketplaces.forCompany(company); // throws when none of its marketplaces is configured
         const r = await listLicenseSubscriptions(marketplaces, company, args.license, {
           statuses: args.includeInactive
-            ? ['active', 'pending', 'suspended', 'cancelled', 'expired', 'unknown']
+            ? ['active', 'pending', 'suspended', 'pending-cancel', 'cancelled', 'expired', 'unknown']
             : undefined,
         });
         remember(r.subscriptions);
@@ -653,41 +635,62 @@ export function createMarketplaceMcpServer(options: MarketplaceMcpServerOptions)
       name: 'select_subscription',
       title: 'Select subscription',
       description:
-        'Picks the subscription of a license that a policy would change, and says why. purpose "add": active, seats increasable; monthly first, then shortest commitment, then most seats. purpose "remove": active, at least 2 seats, not known to refuse decreases; decreasable now first, then monthly, then most seats. `prefer` replaces the preference order (the requirements stay).',
+        'Picks the subscription of a license that a policy would change, and says why. purpose "add": active, seats increasable; commitment P1M first, then shortest commitment, then billed monthly, then most seats. purpose "remove": active, at least 2 seats, not known to refuse decreases; decreasable now first, then commitment P1M, then most seats. For the rule "always the monthly subscription" pass require: { commitmentTerm: "P1M" } (a one-month commitment, or month-to-month): when no such subscription exists the answer is a conflict naming what exists, never an annual one. Do NOT use billingTerm "monthly" for that: it is only how often the invoice comes, and a P1Y (annual commitment) subscription is often billed monthly. `prefer` replaces the preference order (the requirements stay). When seats would go to a commitment longer than a month, `warnings` says until when they could be removed again: tell the user before adding.',
       input: z
         .object({
           company: CompanyInput,
           license: LicenseInput,
           purpose: z.enum(['add', 'remove']).describe('What the seats change will be'),
+          require: z
+            .object({
+              commitmentTerm: z
+                .enum(['P1M', 'P1Y', 'P3Y', 'none'])
+                .optional()
+                .describe(
+                  'Only subscriptions with this commitment. "P1M" = "the monthly subscription" in an MSP\'s sense (a one-month commitment, or none on a subscription billed monthly).',
+                ),
+              billingTerm: z
+                .enum(['monthly', 'annual', 'biennial', 'triennial'])
+                .optional()
+                .describe('Only subscriptions billed this often (billing frequency only, not the commitment)'),
+            })
+            .strict()
+            .optional()
+            .describe(
+              'Hard requirements: nothing else is chosen. {"commitmentTerm": "P1M"} for "always the monthly subscription"',
+            ),
           prefer: z
             .array(PreferenceName)
             .min(1)
             .max(8)
             .optional()
-            .describe('Preferences in order, e.g. ["monthly", "most-seats"] for "always the monthly subscription"'),
+            .describe(
+              'Preferences in order, e.g. ["commitment-P1M", "most-seats"]. A preference is skipped when nothing matches; use `require` to refuse anything else',
+            ),
         })
         .strict(),
       annotations: { ...readOnlyTool, title: 'Select subscription' },
       run: async (args) => {
         const company = companyRef(args.company);
         marketplaces.forCompany(company);
-        const base = args.purpose === 'add' ? DEFAULT_ADD_POLICY : DEFAULT_REMOVE_POLICY;
-        const policy: SelectionPolicy = args.prefer
-          ? {
-              name: `${base.name}+${args.prefer.join(',')}`,
-              require: base.require,
-              prefer: args.prefer.map((p) => PREFERENCES[p]()),
-            }
-          : base;
+        const policy = policyFor({ purpose: args.purpose, require: args.require, prefer: args.prefer });
         const r = await listLicenseSubscriptions(marketplaces, company, args.license);
         remember(r.subscriptions);
         const choice = selectSubscription(r.subscriptions, policy);
         const row = subscriptionRow(choice.subscription);
+        const warnings = choice.warnings.map((w) => ({
+          code: w.code,
+          message: w.message,
+          commitmentTerm: w.commitmentTerm,
+          removableUntil: w.removableUntil,
+          nextRemovableAt: w.nextRemovableAt,
+        }));
         return {
           structured: {
             choice: row,
             reason: choice.reason,
             policy: choice.policy,
+            warnings,
             next: {
               tool: args.purpose === 'add' ? 'add_seats' : 'remove_seats',
               customer: row.customer,
@@ -695,7 +698,7 @@ export function createMarketplaceMcpServer(options: MarketplaceMcpServerOptions)
               ifCurrent: row.seats,
             },
           },
-          text: `Chose ${row.name} | customer ${row.customer} | subscriptionId ${row.subscriptionId} | ${row.seats} seats (use ifCurrent ${row.seats}).\nWhy: ${choice.reason}`,
+          text: `Chose ${row.name} | customer ${row.customer} | subscriptionId ${row.subscriptionId} | ${row.seats} seats (use ifCurrent ${row.seats}).\nWhy: ${choice.reason}${warnings.map((w) => `\nWARNING: ${w.message}`).join('')}`,
         };
       },
     }),
@@ -765,12 +768,15 @@ export function createMarketplaceMcpServer(options: MarketplaceMcpServerOptions)
           seatsBefore: before?.quantity ?? null,
           effectiveDate: r.effectiveDate,
           requestId: r.requestId,
+          ...(r.checkedBy ? { checkedBy: r.checkedBy, rules: r.rules ?? [] } : {}),
           ...(note ? { note } : {}),
           session: sessionInfo(),
         };
         const what =
           r.outcome === 'dry-run'
-            ? 'Dry run OK: would cancel'
+            ? r.checkedBy === 'nothing'
+              ? "Dry run (nothing checked the vendor's rules; the real cancellation may still be refused): would cancel"
+              : `Dry run OK (checked by ${r.checkedBy ?? 'nothing'}): would cancel`
             : r.outcome === 'pending'
               ? 'Cancellation pending for'
               : `Outcome ${r.outcome} for`;
@@ -795,7 +801,9 @@ export function createMarketplaceMcpServer(options: MarketplaceMcpServerOptions)
                 provider: c.provider,
                 ok: true as const,
                 customers: r.customers,
+                customersExact: r.customersExact,
                 subscriptions: r.subscriptions,
+                subscriptionsExact: r.subscriptionsExact,
                 baseUrl: r.baseUrl,
               };
             } catch (error) {
@@ -805,7 +813,7 @@ export function createMarketplaceMcpServer(options: MarketplaceMcpServerOptions)
         );
         const lines = results.map((r) =>
           r.ok
-            ? `- ${r.provider}: OK (${r.customers ?? '?'} customers${r.subscriptions !== null ? `, ${r.subscriptions} subscriptions` : ''})`
+            ? `- ${r.provider}: OK (${r.customers === null ? '?' : `${r.customersExact ? '' : 'at least '}${r.customers}`} customers${r.subscriptions !== null ? `, ${r.subscriptionsExact ? '' : 'at least '}${r.subscriptions} subscriptions` : ''})`
             : `- ${r.provider}: FAILED ${r.error.kind}: ${r.error.message}${r.error.hint ? ` (hint: ${r.error.hint})` : ''}`,
         );
         return {
@@ -928,11 +936,13 @@ export function createMarketplaceMcpServer(options: MarketplaceMcpServerOptions)
     try {
       const valid = validateInput(def.input, args ?? {}, `${def.name} input`);
       const out = await def.run(valid);
-      return { content: [{ type: 'text', text: out.text }], structuredContent: out.structured };
+      return scrubValue({ content: [{ type: 'text', text: out.text }], structuredContent: out.structured });
     } catch (error) {
       if (!(error instanceof MarketplaceError)) {
         process.stderr.write(
-          `mcp: unexpected error in ${def.name}: ${error instanceof Error ? error.message : String(error)}\n`,
+          scrubText(
+            `mcp: unexpected error in ${def.name}: ${error instanceof Error ? error.message : String(error)}\n`,
+          ),
         );
       }
       return toolErrorResult(error);
@@ -961,7 +971,8 @@ export function createMarketplaceMcpServer(options: MarketplaceMcpServerOptions)
           return toolErrorResult(error);
         }
       }
-      const result = await sdkCallTool(request, extra);
+      // Every tool's result (ours and tools registered later) leaves scrubbed of every live client's secrets.
+      const result = scrubValue(await sdkCallTool(request, extra));
       if (ours || !sdkListTools || !(result as CallToolResult).isError) return result;
       // The SDK refused it, or the tool failed: an unknown (or disabled) tool gets our typed error.
       const listed = (await sdkListTools({ method: 'tools/list', params: {} }, extra)) as ListToolsResult;

@@ -15,3 +15,44 @@ export type Money = z.infer<typeof MoneySchema>;
 
 /** ISO 8601 date-time in UTC (`2026-01-31T00:00:00.000Z`). */
 export const IsoDateTimeSchema = z.string().datetime({ offset: true });
+
+/**
+ * Who the license is at Microsoft (or its publisher), so the same license can be joined across marketplaces.
+ * Each field is null when the vendor does not expose it (see docs/providers/<vendor>.md for what each gives).
+ */
+export const LicenseIdentitySchema = z.object({
+  /** Microsoft catalog product id (`CFQ7TTC0LCHC`), when the vendor gives it. */
+  microsoftProductId: z.string().nullable(),
+  /** Microsoft catalog SKU id within the product (`0002`), when the vendor gives it. */
+  microsoftSkuId: z.string().nullable(),
+  /** The Microsoft Graph `skuId` (a GUID, as in `subscribedSkus`), when the vendor gives it. */
+  graphSkuId: z.string().nullable(),
+});
+/** A joinable license identity; compare `graphSkuId` or `microsoftProductId` + `microsoftSkuId`. */
+export type LicenseIdentity = z.infer<typeof LicenseIdentitySchema>;
+
+/** A license identity with nothing known. */
+export function unknownLicense(): LicenseIdentity {
+  return { microsoftProductId: null, microsoftSkuId: null, graphSkuId: null };
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Microsoft catalog product ids are 12 upper-case letters and digits (`CFQ7TTC0LCHC`, `DZH318Z0BQ3Q`). */
+const MS_PRODUCT = /^[A-Z0-9]{12}$/;
+
+/**
+ * Reads a license identity from a vendor's SKU text: a GUID is a Graph `skuId`; `CFQ7TTC0LCHC:0002[:...]` is a
+ * Microsoft catalog product and SKU id (the rest, availability or term, is ignored). Anything else: nothing.
+ */
+export function licenseFromSku(text: string | null | undefined): LicenseIdentity {
+  const id = unknownLicense();
+  const t = text?.trim();
+  if (!t) return id;
+  if (GUID.test(t)) return { ...id, graphSkuId: t.toLowerCase() };
+  const [product, sku] = t.split(':');
+  if (product && MS_PRODUCT.test(product)) {
+    id.microsoftProductId = product;
+    if (sku && /^[0-9A-Z]{4}$/.test(sku)) id.microsoftSkuId = sku;
+  }
+  return id;
+}

@@ -18,7 +18,10 @@ export const CustomerSchema = z.object({
   tenantId: z.string().nullable(),
   /** The MSP's own reference on the vendor side (`externalId`), if any. */
   externalId: z.string().nullable(),
+  /** ISO 3166-1 alpha-2 code (`US`), whatever form the vendor sent; null when absent or unrecognised. */
   country: z.string().nullable(),
+  /** The vendor's own country text (`United States` at D&H), kept whatever `country` became. */
+  rawCountry: z.string().nullable().optional(),
   raw: z.unknown(),
 });
 /** An end-client company as one marketplace knows it. `raw` is the vendor payload. */

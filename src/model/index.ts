@@ -3,3 +3,4 @@ export * from './customer.js';
 export * from './product.js';
 export * from './subscription.js';
 export * from './operations.js';
+export * from './country.js';

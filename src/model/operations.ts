@@ -2,11 +2,28 @@ import * as z from 'zod';
 import { ProviderIdSchema } from './common.js';
 import type { Subscription } from './subscription.js';
 
+/** Who checked a dry run: the vendor (its own validation), the SDK (rules it knows), or nobody. */
+export type DryRunCheckedBy = 'vendor' | 'sdk' | 'nothing';
+
+/**
+ * What a dry run checked. `checkedBy: 'nothing'` means the answer only says the input was well formed:
+ * the vendor may still refuse the real change. `rules` lists, in words, each rule that was applied.
+ */
+export interface DryRunCheck {
+  checkedBy: DryRunCheckedBy;
+  /** The rules applied (empty when nothing was checked). */
+  rules: string[];
+}
+
 /** The seat count of a write as it went. */
 export const SeatChangeSchema = z.object({
   provider: ProviderIdSchema,
   customerId: z.string(),
   subscriptionId: z.string(),
+  /**
+   * The count the change was computed from: the vendor's count as read, or, while an earlier asynchronous change
+   * is still pending at the vendor, that change's target (docs/reliability.md).
+   */
   before: z.number().int().nonnegative(),
   requested: z.number().int().nonnegative(),
   /** The count the vendor reports after the change; null while an asynchronous change is pending. */
@@ -58,6 +75,10 @@ export interface SeatChangeResult extends z.infer<typeof SeatChangeSchema> {
   subscription?: Subscription | undefined;
   /** The vendor operation to await, for vendors whose changes are asynchronous. */
   operation?: PendingOperation | undefined;
+  /** On a dry run: who checked it (`vendor`, `sdk` or `nothing`). */
+  checkedBy?: DryRunCheckedBy | undefined;
+  /** On a dry run: the rules applied, in words. */
+  rules?: string[] | undefined;
 }
 
 /** What a cancellation returned. */
@@ -71,6 +92,10 @@ export interface CancelResult {
   requestId: string | null;
   subscription?: Subscription | undefined;
   operation?: PendingOperation | undefined;
+  /** On a dry run: who checked it (`vendor`, `sdk` or `nothing`). */
+  checkedBy?: DryRunCheckedBy | undefined;
+  /** On a dry run: the rules applied, in words. */
+  rules?: string[] | undefined;
 }
 
 /** One line of a purchase as the vendor confirmed it. */
@@ -91,6 +116,10 @@ export interface PurchaseResult {
   lines: PurchaseLine[];
   requestId: string | null;
   operation?: PendingOperation | undefined;
+  /** On a dry run: who checked it (`vendor`, `sdk` or `nothing`). */
+  checkedBy?: DryRunCheckedBy | undefined;
+  /** On a dry run: the rules applied, in words. */
+  rules?: string[] | undefined;
   raw: unknown;
 }
 
@@ -98,10 +127,14 @@ export interface PurchaseResult {
 export interface ConnectionReport {
   provider: string;
   ok: true;
-  /** How many customers the credentials can see (or at least, when counting stopped early). */
+  /** How many customers the credentials can see; null when not counted. See `customersExact`. */
   customers: number | null;
-  /** How many subscriptions are visible, when cheap to count. */
+  /** Whether `customers` is the exact count (false: "at least `customers`", counting stopped early). */
+  customersExact: boolean;
+  /** How many subscriptions are visible, when cheap to count; null when not counted. */
   subscriptions: number | null;
+  /** Whether `subscriptions` is the exact count (false: "at least", or null when not counted). */
+  subscriptionsExact: boolean;
   /** Base URL used. */
   baseUrl: string;
   details: Record<string, unknown>;

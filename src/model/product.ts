@@ -1,5 +1,19 @@
 import * as z from 'zod';
-import { ProviderIdSchema } from './common.js';
+import { LicenseIdentitySchema, MoneySchema, ProviderIdSchema } from './common.js';
+import { BillingTermSchema, CommitmentTermSchema } from './subscription.js';
+
+/** One way a product can be bought: a billing term, a commitment term, and the price when published. */
+export const ProductOfferSchema = z.object({
+  billingTerm: BillingTermSchema,
+  /** ISO 8601 duration (`P1M`, `P1Y`, `P3Y`); null when the offer has no commitment or the vendor does not say. */
+  commitmentTerm: CommitmentTermSchema.nullable(),
+  /** Price to the customer per unit (suggested retail), when the listing gives it. */
+  price: MoneySchema.nullable(),
+  /** Cost to the partner per unit, when the listing gives it. */
+  cost: MoneySchema.nullable(),
+});
+/** One way a product can be bought. */
+export type ProductOffer = z.infer<typeof ProductOfferSchema>;
 
 /** A product (offer) in a marketplace's catalog. */
 export const ProductSchema = z.object({
@@ -14,6 +28,16 @@ export const ProductSchema = z.object({
   description: z.string().nullable(),
   /** Whether buying it needs a commitment term. */
   requiresCommitment: z.boolean().nullable(),
+  /**
+   * Who the license is at Microsoft, to join it across marketplaces (always set by the SDK's mappers; optional
+   * in the type so records built by hand stay valid).
+   */
+  license: LicenseIdentitySchema.optional(),
+  /**
+   * The billing/commitment terms (and prices) the listing offers; null when the vendor's listing does not say
+   * (the SDK makes no extra request per product to find out). Always set by the SDK's mappers.
+   */
+  offers: z.array(ProductOfferSchema).nullable().optional(),
   raw: z.unknown(),
 });
 /** A product in a marketplace's catalog. */

@@ -1,8 +1,19 @@
 import * as z from 'zod';
-import { MoneySchema, ProviderIdSchema } from './common.js';
+import { LicenseIdentitySchema, MoneySchema, ProviderIdSchema } from './common.js';
 
-/** Normalized subscription status. */
-export const SubscriptionStatusSchema = z.enum(['active', 'pending', 'suspended', 'cancelled', 'expired', 'unknown']);
+/**
+ * Normalized subscription status. `pending-cancel`: cancelled at a later date (usually the term end), still
+ * running and still billed until `endDate`; not a target for new seats.
+ */
+export const SubscriptionStatusSchema = z.enum([
+  'active',
+  'pending',
+  'suspended',
+  'pending-cancel',
+  'cancelled',
+  'expired',
+  'unknown',
+]);
 /** Normalized subscription status; the vendor's own value stays in `rawStatus`. */
 export type SubscriptionStatus = z.infer<typeof SubscriptionStatusSchema>;
 
@@ -65,6 +76,11 @@ export const SubscriptionSchema = z.object({
   /** Cost to the partner per unit, when the vendor gives it. */
   cost: MoneySchema.nullable(),
   constraints: SubscriptionConstraintsSchema,
+  /**
+   * Who the license is at Microsoft, to join it across marketplaces (always set by the SDK's mappers; optional
+   * in the type so records built by hand stay valid).
+   */
+  license: LicenseIdentitySchema.optional(),
   raw: z.unknown(),
 });
 /** A license subscription, the same shape for every marketplace. `raw` is the vendor payload. */

@@ -71,7 +71,8 @@ export interface MockMarketplace {
   graphClientOptions(): {
     credentials: { tenantId: string; clientId: string; clientSecret: string };
     baseUrl: string;
-    tokenUrl: string;
+    /** The fake's Entra authority (the Graph client has no `tokenUrl` option). */
+    authorityUrl: string;
   };
   /** msw handlers of every fake; pass to your own `setupServer(...)`, or use `start()`. */
   readonly handlers: HttpHandler[];
@@ -146,7 +147,7 @@ export function createMockMarketplace(options: MockMarketplaceOptions = {}): Moc
     graphClientOptions: () => ({
       credentials: { ...graph.credentials },
       baseUrl: graph.baseUrl,
-      tokenUrl: graph.tokenUrl,
+      authorityUrl: graph.authorityUrl,
     }),
     clientOptions: (provider) => structuredClone(byProvider[provider]),
     start() {

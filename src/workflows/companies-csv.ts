@@ -1,3 +1,4 @@
+import { knownKeys, rejectUnknownKeys } from '../core/options/strict-keys.js';
 import { parse } from 'csv-parse/sync';
 import { ValidationError } from '../core/errors.js';
 import { type MarketplaceId, formatMarketplaceId, parseMarketplaceIds } from './marketplace-ids.js';
@@ -44,6 +45,14 @@ export interface CompaniesCsvOptions {
   delimiter?: string | undefined;
 }
 
+const CSV_OPTION_KEYS = knownKeys<CompaniesCsvOptions>('parseCompaniesCsv options', {
+  nameColumn: true,
+  idsColumn: true,
+  idColumn: true,
+  allowNoIds: true,
+  delimiter: true,
+});
+
 const NAME_COLUMNS = ['name', 'company', 'company_name'];
 
 function normalizeHeader(h: string): string {
@@ -71,6 +80,7 @@ function startLine(endLine: number, raw: string): number {
  * unusable (no name or ids column).
  */
 export function parseCompaniesCsv(text: string | Uint8Array, options: CompaniesCsvOptions = {}): CompaniesCsvResult {
+  rejectUnknownKeys(options, CSV_OPTION_KEYS, { path: 'options', operation: 'parseCompaniesCsv' });
   const source = typeof text === 'string' ? text : new TextDecoder().decode(text);
   const errors: CsvRowError[] = [];
   const rows = parse(source, {

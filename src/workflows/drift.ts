@@ -1,3 +1,4 @@
+import { knownKeys, rejectUnknownKeys } from '../core/options/strict-keys.js';
 import type { GraphClient } from '../graph/client.js';
 import type { GraphUser, SubscribedSku } from '../graph/map.js';
 import type { ProviderId } from '../model/common.js';
@@ -81,14 +82,23 @@ export function toSnapshotEntry(s: Subscription): SnapshotEntry {
   };
 }
 
+/** Options of {@link createSnapshot}. */
+export interface CreateSnapshotOptions {
+  /** When the snapshot was taken (default: now). */
+  takenAt?: Date | string | undefined;
+}
+
+const SNAPSHOT_OPTION_KEYS = knownKeys<CreateSnapshotOptions>('createSnapshot options', { takenAt: true });
+
 /**
  * Builds a snapshot from sync records (`syncAll(...)`) or plain subscriptions. With sync records, providers with
  * a provider-level error are marked failed, so a later diff does not read their missing subscriptions as removed.
  */
 export async function createSnapshot(
   source: AsyncIterable<SyncRecord | Subscription> | Iterable<SyncRecord | Subscription>,
-  options: { takenAt?: Date | string | undefined } = {},
+  options: CreateSnapshotOptions = {},
 ): Promise<Snapshot> {
+  rejectUnknownKeys(options, SNAPSHOT_OPTION_KEYS, { path: 'options', operation: 'createSnapshot' });
   const entries = new Map<string, SnapshotEntry>();
   const seen = new Set<ProviderId>();
   const failed = new Set<ProviderId>();
@@ -238,7 +248,10 @@ export async function reconcileWithGraph(input: ReconcileInput): Promise<Reconci
       (l.skuPartNumber && skus.find((s) => s.skuPartNumber.toLowerCase() === l.skuPartNumber!.toLowerCase())) ||
       undefined;
     const subs = input.subscriptions.filter(
-      (s) => (s.status === 'active' || s.status === 'pending') && matchesLicense(s, l.license),
+      (s) =>
+        // A subscription cancelled at its term end is still provisioned (and billed) until then.
+        (s.status === 'active' || s.status === 'pending' || s.status === 'pending-cancel') &&
+        matchesLicense(s, l.license),
     );
     const purchased = subs.reduce((n, s) => n + s.quantity, 0);
     const consumed = sku?.consumed ?? 0;

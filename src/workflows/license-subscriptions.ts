@@ -1,3 +1,4 @@
+import { knownKeys, rejectUnknownKeys } from '../core/options/strict-keys.js';
 import { ValidationError } from '../core/errors.js';
 import type { MarketplaceClient } from '../core/marketplace-client.js';
 import type { ProviderId } from '../model/common.js';
@@ -102,6 +103,13 @@ export interface LicenseSubscriptions {
   failures: MarketplaceFailure[];
 }
 
+const LIST_LICENSE_OPTION_KEYS = knownKeys<ListLicenseSubscriptionsOptions>('listLicenseSubscriptions options', {
+  statuses: true,
+  preference: true,
+  onError: true,
+  signal: true,
+});
+
 const DEFAULT_EXCLUDED: ReadonlySet<SubscriptionStatus> = new Set<SubscriptionStatus>(['cancelled', 'expired']);
 
 async function listFor(
@@ -131,6 +139,7 @@ export async function listLicenseSubscriptions(
   license: LicenseQuery,
   options: ListLicenseSubscriptionsOptions = {},
 ): Promise<LicenseSubscriptions> {
+  rejectUnknownKeys(options, LIST_LICENSE_OPTION_KEYS, { path: 'options', operation: 'listLicenseSubscriptions' });
   licenseTerms(license);
   const keep = (s: Subscription) =>
     options.statuses ? options.statuses.includes(s.status) : !DEFAULT_EXCLUDED.has(s.status);

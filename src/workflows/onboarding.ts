@@ -1,3 +1,4 @@
+import { type OptionKeys, knownKeys, rejectUnknownKeys } from '../core/options/strict-keys.js';
 import { BusinessRuleError, ConflictError, TimeoutError, ValidationError } from '../core/errors.js';
 import { sleep as coreSleep } from '../core/sleep.js';
 import type { GraphClient } from '../graph/client.js';
@@ -21,6 +22,7 @@ export type LifecycleStep =
   | 'checked-user'
   | 'checked-seats'
   | 'selected-subscription'
+  | 'commitment-warning'
   | 'seat-added'
   | 'conflict'
   | 'waiting-for-graph'
@@ -166,6 +168,35 @@ class Run {
   }
 }
 
+const SEAT_LIFECYCLE_KEYS: OptionKeys<SeatLifecycleInput> = {
+  marketplaces: true,
+  graph: true,
+  company: true,
+  license: true,
+  userId: true,
+  skuId: true,
+  maxRounds: true,
+  onProgress: true,
+  dryRun: true,
+  actor: true,
+  signal: true,
+  sleep: true,
+  now: true,
+};
+const ONBOARD_KEYS = knownKeys<OnboardUserInput>('onboardUser input', {
+  ...SEAT_LIFECYCLE_KEYS,
+  policy: true,
+  disabledPlans: true,
+  waitTimeoutMs: true,
+  pollIntervalMs: true,
+  waitForPendingSeats: true,
+});
+const OFFBOARD_KEYS = knownKeys<OffboardUserInput>('offboardUser input', {
+  ...SEAT_LIFECYCLE_KEYS,
+  releaseSeat: true,
+  policy: true,
+});
+
 function validateCommon(input: SeatLifecycleInput): void {
   const issues = [];
   if (!input || typeof input !== 'object') throw new ValidationError('Missing input', []);
@@ -218,6 +249,7 @@ function purchasedSeats(subs: readonly Subscription[]): number {
  * way: the run waits rather than buying again (see `waitForPendingSeats`).
  */
 export async function onboardUser(input: OnboardUserInput): Promise<OnboardResult> {
+  rejectUnknownKeys(input, ONBOARD_KEYS, { operation: 'onboardUser' });
   validateCommon(input);
   const run = new Run(input);
   const { graph, userId, signal } = input;
@@ -239,7 +271,7 @@ export async function onboardUser(input: OnboardUserInput): Promise<OnboardResul
     progress: run.progress,
   });
 
-  const details = await graph.listLicenseDetails(userId, { signal });
+  const details = await graph.getAssignedLicenses(userId, { signal }); // app-only safe (not licenseDetails)
   if (details.some((d) => d.skuId === skuId)) {
     run.emit('checked-user', `${userId} already has license ${skuId}`);
     return result('already-assigned', `${userId} already has the license; nothing to do`);
@@ -310,9 +342,11 @@ export async function onboardUser(input: OnboardUserInput): Promise<OnboardResul
       continue;
     }
     afterConflict = false;
-    selection = selectSubscription(listed.subscriptions, policy);
+    selection = selectSubscription(listed.subscriptions, policy, { now: new Date(run.now()) });
     const target = selection.subscription;
     run.emit('selected-subscription', selection.reason);
+    // Seats going into a commitment longer than a month: said as its own event, with the removal dates.
+    for (const w of selection.warnings) run.emit('commitment-warning', w.message);
     if (input.dryRun) {
       return result('dry-run', `no free seat: would add one seat: ${selection.reason}`, 'add-seat-then-assign');
     }
@@ -361,6 +395,7 @@ export async function onboardUser(input: OnboardUserInput): Promise<OnboardResul
  * - a vendor refusal (e.g. outside the commitment's cancellation window) is reported, not thrown.
  */
 export async function offboardUser(input: OffboardUserInput): Promise<OffboardResult> {
+  rejectUnknownKeys(input, OFFBOARD_KEYS, { operation: 'offboardUser' });
   validateCommon(input);
   const run = new Run(input);
   const { graph, userId, signal } = input;
@@ -372,7 +407,7 @@ export async function offboardUser(input: OffboardUserInput): Promise<OffboardRe
     return { outcome, userId, skuId, seat, progress: run.progress };
   };
 
-  const details = await graph.listLicenseDetails(userId, { signal });
+  const details = await graph.getAssignedLicenses(userId, { signal }); // app-only safe (not licenseDetails)
   const has = details.some((d) => d.skuId === skuId);
   run.emit('checked-user', has ? `${userId} has license ${skuId}` : `${userId} does not have license ${skuId}`);
   if (!has) {

@@ -1,3 +1,4 @@
+import { knownKeys, rejectUnknownKeys } from '../core/options/strict-keys.js';
 import { ConfigurationError, ValidationError } from '../core/errors.js';
 import type { MarketplaceClient } from '../core/marketplace-client.js';
 import { type ProviderId, ProviderIdSchema } from '../model/common.js';
@@ -47,6 +48,9 @@ export interface ForCompanyOptions {
   preference?: readonly ProviderId[] | undefined;
 }
 
+const MARKETPLACES_OPTION_KEYS = knownKeys<MarketplacesOptions>('Marketplaces options', { preference: true });
+const FOR_COMPANY_OPTION_KEYS = knownKeys<ForCompanyOptions>('forCompany options', { preference: true });
+
 /** Checks and completes a preference list. */
 export function resolvePreference(preference: readonly ProviderId[] | undefined): ProviderId[] {
   if (preference === undefined) return [...DEFAULT_PROVIDER_PREFERENCE];
@@ -79,6 +83,7 @@ export class Marketplaces {
     clients: Iterable<MarketplaceClient> | Partial<Record<ProviderId, MarketplaceClient>>,
     options: MarketplacesOptions = {},
   ) {
+    rejectUnknownKeys(options, MARKETPLACES_OPTION_KEYS, { error: 'configuration', operation: 'configure' });
     this.#preference = resolvePreference(options.preference);
     const list: MarketplaceClient[] =
       Symbol.iterator in Object(clients)
@@ -144,6 +149,7 @@ export class Marketplaces {
    * ids were written). Ids of providers without a client are left out.
    */
   allForCompany(company: CompanyRef, options: ForCompanyOptions = {}): MarketplaceChoice[] {
+    rejectUnknownKeys(options, FOR_COMPANY_OPTION_KEYS, { path: 'options', operation: 'allForCompany' });
     const preference = options.preference ? resolvePreference(options.preference) : this.#preference;
     const ids = this.#ids(company);
     const ranked = ids
@@ -166,6 +172,7 @@ export class Marketplaces {
    * company without marketplace ids and {@link ConfigurationError} when none of its providers is configured.
    */
   forCompany(company: CompanyRef, options: ForCompanyOptions = {}): MarketplaceChoice {
+    rejectUnknownKeys(options, FOR_COMPANY_OPTION_KEYS, { path: 'options', operation: 'forCompany' });
     const preference = options.preference ? resolvePreference(options.preference) : this.#preference;
     const ids = this.#ids(company);
     const all = this.allForCompany(company, options);

@@ -67,8 +67,8 @@ describe('GraphClient', () => {
       addLicenses: [{ skuId: skus.businessPremium, disabledPlans: [] }],
       removeLicenses: [],
     });
-    const details = await graph.listLicenseDetails(users.unlicensedWithUsageLocation);
-    expect(details.map((d) => d.skuPartNumber)).toEqual(['SPB']);
+    const held = await graph.getAssignedLicenses(users.unlicensedWithUsageLocation);
+    expect(held.map((d) => d.skuId)).toEqual([skus.businessPremium]);
     await graph.assignLicense(users.unlicensedWithUsageLocation, { remove: [skus.businessPremium] });
     const removal = fake.requests.filter((r) => r.path.endsWith('/assignLicense'))[1];
     expect(removal?.body).toEqual({ addLicenses: [], removeLicenses: [skus.businessPremium] });

@@ -132,7 +132,7 @@ describe('the two-step flow', () => {
     expect((listed.content[0] as { text: string }).text).toContain(`subscriptionId ${MONTHLY}`);
 
     const monthly = subs.find((s) => s.customer === PAX8_CUSTOMER && s.billingTerm === 'monthly')!;
-    expect(monthly).toMatchObject({ subscriptionId: MONTHLY, seats: 20, commitmentTerm: null });
+    expect(monthly).toMatchObject({ subscriptionId: MONTHLY, seats: 20, commitmentTerm: 'P1M' });
     const added = await call(client, 'add_seats', {
       customer: monthly.customer,
       subscriptionId: monthly.subscriptionId,

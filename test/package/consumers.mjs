@@ -3,16 +3,21 @@
  * The package as users get it: `npm pack` of the built dist/, its contents checked, then the tarball installed
  * into two throwaway projects under the OS temp dir, one ESM (`"type": "module"`, `import`) and one CommonJS
  * (`require`), each calling the Pax8 client against the fake from `msp-marketplace-sdk/testing`, type-checked
- * with `moduleResolution: nodenext`, and running the `msp-marketplace` bin on the fakes.
+ * with `moduleResolution: nodenext`, and running the `msp-marketplace` bin on the fakes. The CommonJS project also
+ * runs the same program with tsx from a `.cts` file and, when the registry is reachable, as a Jest 30 test (Jest is
+ * installed into the throwaway project only); every package the CommonJS build `require`s must ship CommonJS.
+ * An esbuild bundle of the Pax8 client alone must not contain the packages only `redis` needs (bottleneck,
+ * ioredis, redlock); its minified gzip size is printed.
  *
  * Needs `npm run build` first (`npm run check:package` does both). Network: the npm registry only, for the
  * tarball's dependencies (`--prefer-offline`: the local npm cache is used when it has them).
  * Runs under whichever `node` starts it (.ci/run starts it on Node 20; any 20+ works).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -185,10 +190,186 @@ import { PAX8_SEED_IDS, createMockMarketplace } from 'msp-marketplace-sdk/testin
     check(out.selectSubscription === 'function', `${p.name}: msp-marketplace-sdk/workflows loads`);
   }
 
+  // ---- 3b. CommonJS with the tools people use: tsx on a .cts file, Jest 30 ------------------------------------
+  const cjsDir = projects[1].dir;
+  const sdkDir = join(cjsDir, 'node_modules', 'msp-marketplace-sdk');
+  step('cjs: every package the CommonJS build requires ships CommonJS');
+  const required = new Set();
+  for (const f of readdirSync(join(sdkDir, 'dist')).filter((f) => f.endsWith('.cjs'))) {
+    const code = readFileSync(join(sdkDir, 'dist', f), 'utf8');
+    for (const m of code.matchAll(/(?<![\w$.#])require\((['"])([^'"./][^'"]*)\1\)/g)) required.add(m[2]);
+  }
+  const packageOf = (spec) =>
+    spec
+      .split('/')
+      .slice(0, spec.startsWith('@') ? 2 : 1)
+      .join('/');
+  const builtin = new Set((await import('node:module')).builtinModules);
+  // Loaded through core/optional-import.ts (a name bundlers do not follow): `require`d by the CommonJS build too.
+  for (const name of ['bottleneck', 'ioredis', '@sesamecare-oss/redlock', 'proper-lockfile']) required.add(name);
+  for (const name of [...new Set([...required].map(packageOf))].sort()) {
+    if (builtin.has(name) || name.startsWith('node:')) continue;
+    const file = join(cjsDir, 'node_modules', name, 'package.json');
+    if (!existsSync(file)) {
+      // Optional peers (msw) may be absent; they are loaded only by the features that need them.
+      check(Object.hasOwn(pkg.peerDependencies ?? {}, name), `cjs: ${name} is required but not installed`);
+      continue;
+    }
+    const dep = JSON.parse(readFileSync(file, 'utf8'));
+    const ships =
+      dep.type !== 'module' || JSON.stringify(dep.exports ?? {}).includes('"require"') || /\.cjs$/.test(dep.main ?? '');
+    check(ships, `cjs: require('${name}') loads CommonJS (${dep.name}@${dep.version}, type ${dep.type ?? 'commonjs'})`);
+  }
+
+  // tsx and Jest load the package through their own module hooks. The program talks to a Pax8 look-alike on
+  // node:http (not msw: msw's own ES-module dependencies are not the package's to fix): a 503 then the answer
+  // (p-retry, an ES module inlined into the CommonJS build, retries), then a 404 (a typed MarketplaceError).
+  const lookAlikeProgram = `
+const http = require('node:http');
+const { MarketplaceError } = require('msp-marketplace-sdk');
+const { createPax8Client } = require('msp-marketplace-sdk/pax8');
+const KNOWN = '0c0c0c0c-0000-4000-8000-000000000001';
+async function run() {
+  let busy = 1;
+  const server = http.createServer((req, res) => {
+    const json = (status, body) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    req.resume();
+    req.on('end', () => {
+      if (req.method === 'POST' && req.url === '/v1/token') return json(200, { access_token: 't', expires_in: 3600, token_type: 'Bearer' });
+      if (req.url === '/v1/companies/' + KNOWN) return busy-- > 0 ? json(503, { message: 'busy' }) : json(200, { id: KNOWN, name: 'CJS Co', status: 'Active' });
+      json(404, { message: 'not found' });
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const baseUrl = 'http://127.0.0.1:' + server.address().port + '/v1';
+    const pax8 = createPax8Client({
+      credentials: { clientId: 'cjs-client', clientSecret: 'cjs-secret' },
+      baseUrl,
+      tokenUrl: baseUrl + '/token',
+      retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    const customer = await pax8.getCustomer(KNOWN);
+    let errorKind = 'none';
+    try {
+      await pax8.getCustomer('0c0c0c0c-0000-4000-8000-000000000002');
+    } catch (e) {
+      errorKind = e instanceof MarketplaceError ? e.kind : 'not a MarketplaceError: ' + String(e);
+    }
+    return { customer: customer.name, errorKind };
+  } finally {
+    server.close();
+  }
+}
+`;
+  const expected = JSON.stringify({ customer: 'CJS Co', errorKind: 'not-found' });
+
+  step(`cjs: tsx main.cts (${process.version})`);
+  writeFileSync(
+    join(cjsDir, 'main.cts'),
+    `${lookAlikeProgram}\nconst print = (out: { customer: string; errorKind: string }): void => console.log(JSON.stringify(out));\nrun().then(print, (e: unknown) => { console.error(e); process.exit(1); });\n`,
+  );
+  try {
+    const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+    const { stdout } = await run(process.execPath, [tsx, 'main.cts'], { cwd: cjsDir, timeout: 60_000 });
+    const got = stdout.trim().split('\n').pop();
+    check(got === expected, `cjs: tsx main.cts -> ${got}`);
+  } catch (e) {
+    const out = `${e.stderr || e.message || e}`.trim().split('\n').slice(0, 8).join('\n       ');
+    check(false, `cjs: tsx main.cts failed:\n       ${out}`);
+  }
+
+  // Jest 30 (CommonJS, its own module loader: no require of an ES module). Installed into the throwaway project
+  // only, when the registry answers; skipped with a message otherwise.
+  const jestStarted = Date.now();
+  step('cjs: npm install jest@30 (throwaway project only)');
+  let jest = false;
+  try {
+    await run(
+      npm,
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error', 'jest@30'],
+      { cwd: cjsDir, maxBuffer: 64 * 1024 * 1024, timeout: 300_000 },
+    );
+    jest = true;
+  } catch (e) {
+    const why = `${e.stderr || e.message || e}`.trim().split('\n')[0];
+    console.log(`  SKIP cjs: Jest not installed (is the npm registry reachable?): ${why}`);
+  }
+  if (jest) {
+    writeFileSync(
+      join(cjsDir, 'sdk.test.js'),
+      `${lookAlikeProgram}\ntest('the Pax8 client from CommonJS under Jest', async () => {\n  expect(JSON.stringify(await run())).toBe(${JSON.stringify(expected)});\n});\n`,
+    );
+    try {
+      const { stdout, stderr } = await run(
+        process.execPath,
+        [join(cjsDir, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', '--colors=false', 'sdk.test.js'],
+        { cwd: cjsDir, timeout: 120_000 },
+      );
+      const summary = `${stdout}${stderr}`.match(/Tests:.*$/m)?.[0] ?? 'no summary';
+      check(/1 passed/.test(summary), `cjs: Jest 30 runs the package from the tarball (${summary.trim()})`);
+    } catch (e) {
+      const out = `${e.stdout ?? ''}${e.stderr ?? ''}`.trim().split('\n').slice(0, 12).join('\n       ');
+      check(false, `cjs: Jest 30 failed:\n       ${out}`);
+    }
+    console.log(`  Jest check: ${((Date.now() - jestStarted) / 1000).toFixed(1)} s (install and run)`);
+  }
+
+  // What a consumer bundles for the Pax8 client alone (minified, as for a serverless function): the packages that
+  // only \`redis\` needs are loaded by a name bundlers do not follow, so they are not in it.
+  step('esbuild: the Pax8-only bundle');
+  try {
+    const { build } = await import('esbuild');
+    const result = await build({
+      stdin: {
+        contents: "export { createPax8Client } from 'msp-marketplace-sdk/pax8';",
+        resolveDir: projects[0].dir,
+        loader: 'js',
+      },
+      absWorkingDir: projects[0].dir,
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    for (const name of ['bottleneck', 'ioredis', '@sesamecare-oss/redlock']) {
+      const hits = inputs.filter((f) => f.includes(`node_modules/${name}/`));
+      check(hits.length === 0, `pax8-only bundle: no ${name} inside${hits.length ? ` (${hits.length} files)` : ''}`);
+    }
+    const code = result.outputFiles[0].contents;
+    const gzipKb = gzipSync(code, { level: 9 }).length / 1024;
+    check(true, `pax8-only bundle: ${(code.length / 1024).toFixed(1)} KB minified, ${gzipKb.toFixed(1)} KB gzip`);
+  } catch (e) {
+    check(false, `pax8-only bundle failed: ${e?.message ?? e}`);
+  }
+
   // A consumer bundling for a serverless function without the optional peer ioredis: the build must not fail on
   // the SDK's `import('ioredis')`, and the bundle must run.
   step('esbuild bundle of the Pax8 client in the ESM consumer (no ioredis installed)');
-  check(!existsSync(join(projects[0].dir, 'node_modules', 'ioredis')), 'esm: ioredis is not installed');
+  const ioredisBy = existsSync(join(projects[0].dir, 'node_modules', 'ioredis'))
+    ? readdirSync(join(projects[0].dir, 'node_modules'), { recursive: true })
+        .filter((f) => String(f).endsWith('package.json') && !String(f).includes('ioredis/'))
+        .filter((f) => {
+          const dep = JSON.parse(readFileSync(join(projects[0].dir, 'node_modules', String(f)), 'utf8'));
+          const optional = dep.peerDependenciesMeta?.ioredis?.optional === true;
+          return (
+            Object.hasOwn(dep.dependencies ?? {}, 'ioredis') ||
+            (!optional && Object.hasOwn(dep.peerDependencies ?? {}, 'ioredis'))
+          );
+        })
+    : [];
+  check(
+    !existsSync(join(projects[0].dir, 'node_modules', 'ioredis')),
+    `esm: ioredis is not installed${ioredisBy.length ? ` (brought in by ${ioredisBy.map((f) => dirname(String(f))).join(', ')}: npm installs non-optional peers)` : ''}`,
+  );
   try {
     const { build } = await import('esbuild');
     const out = join(projects[0].dir, 'bundle.mjs');

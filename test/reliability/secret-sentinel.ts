@@ -9,16 +9,40 @@ const SECRET_HEADERS = /^(authorization|authenticate|ocp-apim-subscription-key|x
 const SECRET_FIELDS =
   /^(client_?secret|password|refresh_?token|access_?token|token|id_?token|session_?token|sessiontoken|accesstoken|refreshtoken|subscription_?key)$/i;
 
-/** The forms a secret travels or could leak in: clear, base64, base64url. */
-function forms(secret: string): string[] {
+/** A form a secret can leak in. */
+export type SecretForm = 'clear' | 'base64' | 'url-encoded';
+
+/** The forms a secret travels or could leak in: clear, base64, base64url, URL-encoded (percent and form). */
+export function secretLeakForms(secret: string): Array<{ text: string; form: SecretForm }> {
   const b = Buffer.from(secret, 'utf8');
-  return [...new Set([secret, b.toString('base64'), b.toString('base64url'), b.toString('base64').replace(/=+$/, '')])];
+  const out = new Map<string, SecretForm>([[secret, 'clear']]);
+  for (const t of [b.toString('base64'), b.toString('base64url'), b.toString('base64').replace(/=+$/, '')]) {
+    if (!out.has(t)) out.set(t, 'base64');
+  }
+  // Inside a longer base64 text (`user:password` in a Basic header, a token in a JSON blob): the characters that
+  // depend only on the secret, for each of the three byte alignments.
+  for (const shift of [0, 1, 2]) {
+    for (const enc of ['base64', 'base64url'] as const) {
+      const t = Buffer.concat([Buffer.alloc(shift), b]).toString(enc);
+      const core = t.slice(Math.ceil((8 * shift) / 6), Math.floor((8 * (shift + b.length)) / 6));
+      if (core.length >= 8 && !out.has(core)) out.set(core, 'base64');
+    }
+  }
+  const pct = encodeURIComponent(secret);
+  for (const t of [
+    pct,
+    pct.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+    new URLSearchParams({ v: secret }).toString().slice(2),
+  ]) {
+    if (!out.has(t)) out.set(t, 'url-encoded');
+  }
+  return [...out].map(([text, form]) => ({ text, form }));
 }
 
 /** One secret found in recorded output. */
 export interface SecretLeak {
   secret: string;
-  form: 'clear' | 'base64';
+  form: SecretForm;
   where: string;
   excerpt: string;
 }
@@ -33,7 +57,7 @@ export class SecretSentinel {
   readonly #secrets = new Set<string>();
   readonly #kept = new Map<string, string>();
   readonly #found = new Map<string, SecretLeak>();
-  #patterns: Array<{ secret: string; text: string; form: 'clear' | 'base64' }> | undefined;
+  #patterns: Array<{ secret: string; text: string; form: SecretForm }> | undefined;
   /** How many things were recorded (errors, events, log lines, inspections). */
   recorded = 0;
 
@@ -65,9 +89,17 @@ export class SecretSentinel {
     const parts: string[] = [];
     if (typeof value === 'string') parts.push(value);
     else if (value instanceof Error) {
-      parts.push(String(value), value.message, value.stack ?? '', inspect(value, { depth: 6 }), safeJson(value));
+      parts.push(String(value), value.message, value.stack ?? '', inspect(value, { depth: Infinity }), safeJson(value));
       for (const [k, v] of Object.entries(value)) parts.push(`${k}=${typeof v === 'string' ? v : safeJson(v)}`);
-      if (value.cause !== undefined) parts.push(inspect(value.cause, { depth: 4 }));
+      // The whole cause chain: each cause's message, stack, own fields and JSON.
+      let cause: unknown = value.cause;
+      for (let i = 0; cause !== undefined && i < 20; i++) {
+        parts.push(inspect(cause, { depth: Infinity }), safeJson(cause));
+        if (!(cause instanceof Error)) break;
+        parts.push(cause.message, cause.stack ?? '');
+        for (const [k, v] of Object.entries(cause)) parts.push(`${k}=${typeof v === 'string' ? v : safeJson(v)}`);
+        cause = cause.cause;
+      }
     } else {
       // Events are plain data: their JSON holds every string they carry.
       parts.push(safeJson(value));
@@ -81,7 +113,7 @@ export class SecretSentinel {
   #check(text: string, where: string): void {
     if (this.#patterns === undefined) {
       this.#patterns = [...this.#secrets].flatMap((s) =>
-        forms(s).map((f, i) => ({ secret: s, text: f, form: i === 0 ? ('clear' as const) : ('base64' as const) })),
+        secretLeakForms(s).map((f) => ({ secret: s, text: f.text, form: f.form })),
       );
     }
     for (const p of this.#patterns) {

@@ -214,7 +214,7 @@ describe('Graph fake: assignLicense', () => {
   });
 
   it('shows the licence in licenseDetails with disabled plans', async () => {
-    const h = setup();
+    const h = setup({ licenseDetails: 'served' }); // as with a delegated token (app-only: 403 by default)
     const res = await h.api(`/users/${users.unlicensedWithUsageLocation}/assignLicense`, {
       method: 'POST',
       body: {

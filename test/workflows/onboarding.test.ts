@@ -9,6 +9,7 @@ import {
   SeatPropagationTimeoutError,
   offboardUser,
   onboardUser,
+  policyFor,
   preferBillingTerm,
 } from '../../src/workflows/index.js';
 import {
@@ -42,7 +43,6 @@ function base(userId: string) {
     userId,
     sleep: world.clock.sleep,
     now: world.clock.now,
-    pollIntervalMs: 15_000,
   };
 }
 
@@ -67,7 +67,7 @@ describe('onboardUser', () => {
     expect(r.outcome).toBe('assigned');
     expect(r.seatChanges).toHaveLength(1);
     expect(r.seatChanges[0]).toMatchObject({ subscriptionId: MONTHLY, before: 20, after: 21, outcome: 'applied' });
-    expect(r.selection?.reason).toMatch(/billing term monthly preferred/);
+    expect(r.selection?.reason).toMatch(/commitment P1M preferred/);
     expect(monthlySeats()).toBe(21);
     const steps = events.map((e) => e.step);
     expect(steps).toEqual(
@@ -75,7 +75,7 @@ describe('onboardUser', () => {
     );
     expect(steps.filter((s) => s === 'waiting-for-graph').length).toBeGreaterThanOrEqual(3);
     expect(r.progress).toEqual(events);
-    const details = await world.graph.listLicenseDetails(user);
+    const details = await world.graph.getAssignedLicenses(user); // app-only read (issue 17)
     expect(details.map((d) => d.skuId)).toEqual([BP_SKU]);
   });
 
@@ -194,6 +194,24 @@ describe('onboardUser', () => {
     );
   });
 
+  it('says so with a commitment-warning event when the seat would go into an annual commitment', async () => {
+    useAllSeats(world);
+    const user = addUser(world, '12121212-1212-4121-8121-121212121212', 'Annual');
+    const events: LifecycleProgress[] = [];
+    const annual = policyFor({ purpose: 'add', require: { commitmentTerm: 'P1Y' } });
+    const r = await onboardUser({ ...base(user), dryRun: true, policy: annual, onProgress: (e) => events.push(e) });
+    expect(r.outcome).toBe('dry-run');
+    expect(r.selection?.warnings).toEqual([
+      expect.objectContaining({ code: 'long-commitment', commitmentTerm: 'P1Y' }),
+    ]);
+    const warning = events.find((e) => e.step === 'commitment-warning');
+    expect(warning?.message).toMatch(
+      /committed for P1Y: they can be removed until .*then not before \d{4}-\d{2}-\d{2}/,
+    );
+    // Read from the injected clock: 7 days (168 h) after "now".
+    expect(r.selection?.warnings[0]?.removableUntil).toBe(new Date(world.clock.now() + 168 * 3_600_000).toISOString());
+  });
+
   it('validates its input', async () => {
     await expect(onboardUser({ ...base(''), skuId: 'x' })).rejects.toThrow(/userId is required; skuId must be a GUID/);
     await expect(onboardUser({ ...base('u'), license: 'Business Premium' })).rejects.toThrow(
@@ -211,7 +229,8 @@ describe('offboardUser', () => {
   });
 
   it('unassigns, then reports why the seat stays when the vendor refuses the decrease', async () => {
-    const annualFirst = { name: 'annual-first', require: { decreasable: true }, prefer: [preferBillingTerm('annual')] };
+    // Only the annual (P1Y) subscription qualifies; its seats are outside their decrease window.
+    const annualFirst = { name: 'annual-only', require: { billingTerm: 'annual' as const } };
     const r = await offboardUser({ ...base(GRAPH_SEED_IDS.users.licensed), policy: annualFirst });
     expect(r.outcome).toBe('unassigned');
     expect(r.seat.released).toBe(false);

@@ -77,7 +77,7 @@ describe('selectSubscription', () => {
   it('DEFAULT_ADD_POLICY takes the monthly one of an 80/20 split and says why', () => {
     const r = selectSubscription([annual80, monthly20, cancelled], DEFAULT_ADD_POLICY);
     expect(r.subscription.id).toBe('monthly');
-    expect(r.reason).toMatch(/billing term monthly preferred/);
+    expect(r.reason).toMatch(/commitment P1M preferred/);
     expect(r.reason).toMatch(/cancelled \(status is cancelled/);
     expect(r.policy).toBe('default-add');
   });
@@ -189,7 +189,7 @@ describe('selectSubscription', () => {
       expect(error).toBeInstanceOf(ConflictError);
       expect(error).toBeInstanceOf(NoEligibleSubscriptionError);
       expect((error as NoEligibleSubscriptionError).kind).toBe('conflict');
-      expect((error as Error).message).toMatch(/cancelled status is cancelled/);
+      expect((error as Error).message).toMatch(/pax8 cancelled, .*\): status is cancelled/);
     }
     expect(() => selectSubscription([], DEFAULT_ADD_POLICY)).toThrow(/no subscription of this license/);
   });

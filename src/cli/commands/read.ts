@@ -38,8 +38,12 @@ export async function verifyCommand(env: CommandEnv): Promise<ExitCode> {
         { header: 'provider', value: (r) => r.handle.entry.id },
         { header: 'status', value: (r) => (r.error ? `FAILED (${r.error.kind})` : 'ok') },
         { header: 'credentials', value: (r) => r.handle.source },
-        { header: 'customers', value: (r) => r.report?.customers, align: 'right' },
-        { header: 'subscriptions', value: (r) => r.report?.subscriptions, align: 'right' },
+        { header: 'customers', value: (r) => atLeast(r.report?.customers, r.report?.customersExact), align: 'right' },
+        {
+          header: 'subscriptions',
+          value: (r) => atLeast(r.report?.subscriptions, r.report?.subscriptionsExact),
+          align: 'right',
+        },
         { header: 'base url', value: (r) => r.report?.baseUrl },
       ]),
     );
@@ -54,6 +58,11 @@ export async function verifyCommand(env: CommandEnv): Promise<ExitCode> {
     ok: rows.length - failed.length,
     failed: failed.map((r) => ({ handle: r.handle, error: r.error })),
   });
+}
+
+/** A count as shown: `>=N` when counting stopped early. */
+function atLeast(count: number | null | undefined, exact: boolean | undefined): string | number | null | undefined {
+  return typeof count === 'number' && exact === false ? `>=${count}` : count;
 }
 
 /** `customers list`: every customer of every configured provider. */
@@ -93,7 +102,11 @@ export async function productsListCommand(env: CommandEnv, options: ProductsList
   const rows: Product[] = [];
   let skipped = 0;
   const outcome = await forEachProvider(env, handles, async (h) => {
-    const opts = { search: options.search, customerId: target?.customerId };
+    // Only per-customer catalogs take a customer: the others refuse an unknown option key.
+    const opts = {
+      search: options.search,
+      ...(h.entry.catalogNeedsCustomer ? { customerId: target?.customerId } : {}),
+    };
     try {
       const list = h.entry.listProducts ? h.entry.listProducts(h.client, opts) : h.client.listProducts(opts);
       for await (const p of list) rows.push(p);

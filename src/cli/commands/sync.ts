@@ -4,6 +4,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import cliProgress from 'cli-progress';
 import { MarketplaceError } from '../../core/errors.js';
+import { scrubText } from '../../core/redact.js';
 import type { ProviderId } from '../../model/common.js';
 import { type Snapshot, type SnapshotDiff, createSnapshot, diffSnapshots } from '../../workflows/drift.js';
 import { type ProviderCheckpoint, type SyncProgress, type SyncRecord, syncAll } from '../../workflows/sync.js';
@@ -95,7 +96,10 @@ function progressView(env: CommandEnv, providers: number): ProgressView {
 
 async function writeLine(out: CliWritable, text: string): Promise<void> {
   const stream = out as CliWritable & { once?: unknown };
-  if (out.write(text) === false && typeof stream.once === 'function') await once(out as NodeJS.WritableStream, 'drain');
+  // A sync file (`--output`) is CLI output too: scrubbed like stdout (core/redact.ts).
+  if (out.write(scrubText(text)) === false && typeof stream.once === 'function') {
+    await once(out as NodeJS.WritableStream, 'drain');
+  }
 }
 
 function resolvePath(io: CliIo, path: string): string {

@@ -33,6 +33,16 @@ function operationText(operation: PendingOperation | undefined): string | undefi
 }
 
 /** JSON output of a seat change or cancellation: the subscription without `raw` (unless --raw), the operation. */
+/** On a dry run: who checked it and the rules applied (`nothing`: the vendor may still refuse). */
+function checkedRows(result: { checkedBy?: string | undefined; rules?: string[] | undefined }): [string, unknown][] {
+  if (result.checkedBy === undefined) return [];
+  const who = result.checkedBy === 'nothing' ? 'nothing (the vendor may still refuse)' : result.checkedBy;
+  return [
+    ['checked by', who],
+    ...(result.rules ?? []).map((rule, i): [string, unknown] => [i === 0 ? 'rules' : '', rule]),
+  ];
+}
+
 function writeChangeJson(env: CommandEnv, result: SeatChangeResult | CancelResult): void {
   const { subscription, operation, ...rest } = result;
   writeJson(env.io.stdout, {
@@ -144,6 +154,7 @@ export async function seatsCommand(
         ['before', result.before],
         ['requested', result.requested],
         ['after', result.after],
+        ...checkedRows(result),
         ['operation', operationText(result.operation)],
         ['request id', result.requestId],
       ]),
@@ -185,6 +196,7 @@ export async function cancelCommand(
         ['customer', result.customerId],
         ['outcome', result.outcome],
         ['effective', result.effectiveDate],
+        ...checkedRows(result),
         ['operation', operationText(result.operation)],
         ['request id', result.requestId],
       ]),
@@ -237,6 +249,7 @@ export async function purchaseCommand(env: CommandEnv, options: PurchaseCommandO
           `line ${i + 1}`,
           `${l.quantity} x ${l.productId}${l.subscriptionId ? ` -> subscription ${l.subscriptionId}` : ''}`,
         ]),
+        ...checkedRows(result),
         ['operation', operationText(result.operation)],
         ['request id', result.requestId],
       ]),

@@ -9,6 +9,7 @@ import type { EventHub } from '../events.js';
 import { REDIS_KEY_PREFIX, type RedisBackend, type RedisFallback, isRedisError, redisUnavailable } from '../redis.js';
 import { sleep } from '../sleep.js';
 import { type AccessToken, type TokenCacheStore, defaultTokenCache } from './token-provider.js';
+import { raceSignal } from './cached-token-provider.js';
 
 /** Deletes `KEYS[1]` only while it still holds `ARGV[1]` (a lock released only by its owner). */
 export const RELEASE_LOCK_LUA =
@@ -120,11 +121,27 @@ export class RedisTokenCache implements TokenCacheStore {
     );
   }
 
-  async fetchOnce(
+  /**
+   * One token request per fleet. The lock, the fetch and the polling run without `signal`: a caller that aborts
+   * only stops waiting (its promise rejects with the abort reason), while the fetch it may have started goes on,
+   * stores the token and releases the lock for everyone else.
+   */
+  fetchOnce(
     key: string,
     fetch: () => Promise<AccessToken>,
     isFresh: (token: AccessToken) => boolean,
     signal?: AbortSignal,
+  ): Promise<AccessToken> {
+    const shared = this.#fetchOnce(key, fetch, isFresh);
+    if (!signal) return shared;
+    shared.catch(() => undefined);
+    return raceSignal(shared, signal);
+  }
+
+  async #fetchOnce(
+    key: string,
+    fetch: () => Promise<AccessToken>,
+    isFresh: (token: AccessToken) => boolean,
   ): Promise<AccessToken> {
     const { lock } = tokenCacheKeys(key);
     const owner = randomUUID();
@@ -151,7 +168,7 @@ export class RedisTokenCache implements TokenCacheStore {
       }
       // Another process is fetching: wait for its token (or for its lock to expire, should it die).
       if (Date.now() > deadline) return fetch();
-      await sleep(this.#pollMs, signal);
+      await sleep(this.#pollMs);
     }
   }
 

@@ -69,3 +69,8 @@ export class MemoryTokenCache implements TokenCacheStore {
 
 /** The process-wide default token cache. */
 export const defaultTokenCache = new MemoryTokenCache();
+
+/** The `authorization: Bearer <token>` header of a token, or undefined without one (for `AuthHandler.peek`). */
+export function bearerHeader(token: AccessToken | undefined): Record<string, string> | undefined {
+  return token ? { authorization: `Bearer ${token.value}` } : undefined;
+}

@@ -8,10 +8,10 @@
  * Redis store (fleets) implement the same interface. Keys are hashes, never secrets.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { KeyedMutex } from '../keyed-mutex.js';
-import { sleep } from '../sleep.js';
+import { optionalImport } from '../optional-import.js';
 
 /** What a store keeps per key: the current refresh token, and optionally the access token issued with it. */
 export interface StoredRefreshToken {
@@ -68,11 +68,15 @@ export const defaultTokenStore = new MemoryTokenStore();
 
 /** Options of {@link FileTokenStore}. */
 export interface FileTokenStoreOptions {
-  /** A lock file older than this is taken to be left by a crashed process and removed (default 30 s). */
+  /**
+   * A lock not refreshed for this long is taken to be left by a dead process and removed (default 30 s, at
+   * least 2 s). The holder refreshes its lock every half of this while it holds it, so a live holder's lock is
+   * never taken over.
+   */
   staleLockMs?: number | undefined;
   /** Give up waiting for the lock after this long (default 60 s). */
   lockTimeoutMs?: number | undefined;
-  /** How often to look at the lock while waiting (default 50 ms). */
+  /** How often to try the lock while waiting (default 50 ms). */
   lockPollMs?: number | undefined;
 }
 
@@ -81,8 +85,9 @@ type FileContent = Record<string, StoredRefreshToken>;
 /**
  * A JSON file holding every key's record, for scripts and single hosts. Writes go to a temp file in the same
  * folder (mode 0600), are flushed, and renamed over the file, so a crash leaves the old or the new file, never
- * half of one. `withLock` holds an exclusive lock file (`<file>.lock`, created with `wx`) across processes; a
- * lock older than `staleLockMs` is removed as left over by a crashed process.
+ * half of one. `withLock` holds an exclusive lock across processes (`<file>.lock`, a directory, by proper-lockfile): the
+ * holder refreshes it while it holds it, so only a lock not refreshed for `staleLockMs` (its holder died) is
+ * taken over, and a process removes only its own lock.
  */
 export class FileTokenStore implements TokenStore {
   readonly #path: string;
@@ -147,39 +152,43 @@ export class FileTokenStore implements TokenStore {
   }
 
   withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    // In-process callers queue on a mutex; across processes the lock file decides.
+    // In-process callers queue on a mutex; across processes proper-lockfile's lock (a directory created
+    // atomically, its mtime refreshed while held, so only a dead holder's lock goes stale) decides.
     return this.#local.run(key, async () => {
-      const lock = `${this.#path}.lock`;
       await mkdir(dirname(this.#path), { recursive: true });
-      const deadline = Date.now() + this.#timeoutMs;
-      for (;;) {
-        try {
-          const handle = await open(lock, 'wx', 0o600);
-          await handle.writeFile(JSON.stringify({ pid: process.pid, at: new Date().toISOString() }));
-          await handle.close();
-          break;
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-          const age = await stat(lock).then(
-            (s) => Date.now() - s.mtimeMs,
-            () => 0,
-          );
-          if (age > this.#staleMs) {
-            await rm(lock, { force: true });
-            continue;
-          }
-          if (Date.now() >= deadline) {
-            throw new Error(
-              `FileTokenStore: could not take the lock ${lock} within ${this.#timeoutMs} ms (another process is refreshing, or remove a stale lock file)`,
-            );
-          }
-          await sleep(this.#pollMs);
-        }
+      const lockfilePath = `${this.#path}.lock`;
+      let compromised: Error | undefined;
+      let release: () => Promise<void>;
+      try {
+        // Loaded on first use: a bundle of a client that never stores tokens in a file does not carry it.
+        const { lock } = await optionalImport<typeof import('proper-lockfile')>('proper-lockfile');
+        release = await lock(this.#path, {
+          realpath: false,
+          lockfilePath,
+          stale: this.#staleMs,
+          retries: {
+            retries: Math.max(1, Math.ceil(this.#timeoutMs / this.#pollMs)),
+            factor: 1,
+            minTimeout: this.#pollMs,
+            maxTimeout: this.#pollMs,
+          },
+          // The lock could not be kept fresh (event loop blocked past staleLockMs): remembered, never thrown
+          // from a timer (proper-lockfile's default would crash the process).
+          onCompromised: (error) => {
+            compromised = error;
+          },
+        });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+        throw new Error(
+          `FileTokenStore: could not take the lock ${lockfilePath} within ${this.#timeoutMs} ms (another live process is refreshing)`,
+        );
       }
       try {
         return await fn();
       } finally {
-        await rm(lock, { force: true }).catch(() => undefined);
+        // Releases only this process's own lock; a compromised lock may be another process's now: left alone.
+        if (!compromised) await release().catch(() => undefined);
       }
     });
   }

@@ -1,3 +1,6 @@
+import { countItems } from '../../core/count-items.js';
+import { cancelByConstraints, sdk as sdkChecked, vendor as vendorChecked } from '../../core/dry-run.js';
+import type { DryRunCheck } from '../../model/operations.js';
 import type { components } from '../../../generated/dandh.js';
 import type { TokenProvider } from '../../core/auth/token-provider.js';
 import {
@@ -7,6 +10,14 @@ import {
   type ValidPurchase,
 } from '../../core/base-client.js';
 import type { CommonClientOptions } from '../../core/client-options.js';
+import { type ClientOptionKeys, clientOptionKeys } from '../../core/options/client-options.js';
+import {
+  GET_OPTION_KEYS,
+  LIST_CUSTOMERS_OPTION_KEYS,
+  LIST_PRODUCTS_OPTION_KEYS,
+  LIST_SUBSCRIPTIONS_OPTION_KEYS,
+  checkCallOptions,
+} from '../../core/options/call-options.js';
 import { requireCredential, requireUrl } from '../../core/config.js';
 import {
   AuthenticationError,
@@ -28,6 +39,7 @@ import type {
 } from '../../core/marketplace-client.js';
 import { type Page, PagedList } from '../../core/pagination.js';
 import { createPendingOperation } from '../../core/pending-operation.js';
+import { orderSendFailure } from '../../core/order-safety.js';
 import { createLimiterFor, tokenCacheFor } from '../../core/scale.js';
 import { Secret } from '../../core/redact.js';
 import { hashKey } from '../../core/sha.js';
@@ -95,6 +107,26 @@ export interface DandhClientOptions extends CommonClientOptions {
   cancelAtTermEndWhenRefused?: boolean | undefined;
 }
 
+/** Every key of {@link DandhClientOptions} and its credentials: the constructor refuses any other (typos included). */
+export const DANDH_CLIENT_OPTION_KEYS: ClientOptionKeys = clientOptionKeys<DandhClientOptions, DandhCredentials>(
+  'dandh',
+  {
+    credentials: true,
+    accountId: true,
+    sessionTtlMs: true,
+    authenticateHeader: true,
+    includeSubResellers: true,
+    resellerContext: true,
+    excludeUserLevel: true,
+    quantityFields: true,
+    statusRules: true,
+    pollIntervalMs: true,
+    terminationReason: true,
+    cancelAtTermEndWhenRefused: true,
+  },
+  { username: true, password: true },
+);
+
 /** D&H defaults (see docs/providers/dandh.md for where each comes from). */
 export const DANDH_DEFAULTS = {
   baseUrl: 'https://cp.dandhcloudsolutions.com/SimpleAPI/SimpleAPIService.svc/rest',
@@ -137,6 +169,7 @@ export class DandhClient extends BaseMarketplaceClient {
     dryRunPurchase: 'vendor',
     dryRunSeats: 'vendor',
     asyncWrites: true,
+    seatLockScope: this.seatLockScope,
   };
   readonly #http: HttpTransport;
   readonly #tokens: TokenProvider;
@@ -153,11 +186,12 @@ export class DandhClient extends BaseMarketplaceClient {
     if (!options || typeof options !== 'object') {
       throw new ConfigurationError('dandh: options are required', { provider: 'dandh', operation: 'configure' });
     }
-    super(options);
+    super(options, DANDH_CLIENT_OPTION_KEYS);
     const where = 'a D&H Cloud Marketplace portal user (cp.dandhcloudsolutions.com) with MFA disabled';
     const username = requireCredential('dandh', options.credentials, 'username', where);
     const password = new Secret(requireCredential('dandh', options.credentials, 'password', where));
     this.redactor.add(password);
+    this.redactor.add(username);
     const accountId = String(options.accountId ?? '').trim();
     if (!DIGITS.test(accountId)) {
       throw new ConfigurationError('dandh: accountId must be the numeric parent AccountID', {
@@ -200,6 +234,7 @@ export class DandhClient extends BaseMarketplaceClient {
       mapError: (r: Parameters<typeof mapDandhError>[0]) => mapDandhError(r, (s) => this.redactor.redact(s)),
       fetch: options.fetch,
       signal: options.signal,
+      limits: options.limits,
       defaultHeaders: { 'content-type': 'application/json' },
     };
     const form = options.authenticateHeader ?? 'prefixed';
@@ -240,14 +275,15 @@ export class DandhClient extends BaseMarketplaceClient {
     operation: string,
     method: string,
     body: object,
-    options: { signal?: AbortSignal | undefined; write?: boolean } = {},
+    options: { signal?: AbortSignal | undefined; write?: boolean; order?: boolean } = {},
   ): Promise<HttpResponse<T>> {
     const request: HttpRequest = {
       operation,
       method: 'POST',
       path: `/${method}`,
       json: body,
-      retry: options.write ? 'write' : 'read',
+      // An order (CreateSubscription) has no idempotency key: sent once, not even resent after 429/401.
+      retry: options.order ? 'never' : options.write ? 'write' : 'read',
       signal: options.signal,
     };
     const used = await this.#tokens.getToken(options.signal);
@@ -255,6 +291,11 @@ export class DandhClient extends BaseMarketplaceClient {
       return await this.#http.send<T>(request);
     } catch (error) {
       if (!(error instanceof AuthenticationError && error.code === DANDH_SESSION_EXPIRED)) throw error;
+      if (options.order) {
+        // D&H does not document that the fault proves nothing was created: evict the session, do not resend.
+        this.#tokens.invalidate(used.value);
+        throw error;
+      }
       this.#tokens.invalidate(used.value);
       this.events.emit('retry', {
         provider: 'dandh',
@@ -352,22 +393,25 @@ export class DandhClient extends BaseMarketplaceClient {
 
   // ---- reads -----------------------------------------------------------------------------------------
   async verifyConnection(options: GetOptions = {}): Promise<ConnectionReport> {
+    checkCallOptions(GET_OPTION_KEYS, options, this.provider, 'verifyConnection');
     await this.#call('verifyConnection', 'PingPong', {}, options);
-    const res = await this.#call('verifyConnection', 'GetCompanies', { parentAccountId: this.#accountId }, options);
+    // The same walk as listCustomers (sub-resellers included), so the count is what a listing returns.
+    const customers = await countItems(this.listCustomers({ signal: options.signal }));
     return {
       provider: 'dandh',
       ok: true,
-      customers: toArray(res.data).length,
+      customers: customers.count,
+      customersExact: customers.exact,
+      // Counting subscriptions takes one call per customer.
       subscriptions: null,
+      subscriptionsExact: false,
       baseUrl: this.#http.baseUrl,
-      details: {
-        accountId: String(this.#accountId),
-        note: 'customers counts the first level only (sub-resellers not walked)',
-      },
+      details: { accountId: String(this.#accountId) },
     };
   }
 
   listCustomers(options: ListOptions = {}): PagedList<Customer> {
+    checkCallOptions(LIST_CUSTOMERS_OPTION_KEYS, options, this.provider, 'listCustomers');
     const walk = this.#o.includeSubResellers !== false;
     return new PagedList<Customer>(async (cursor, signal): Promise<Page<Customer>> => {
       const queue = cursor ? cursor.split(',').map(Number) : [this.#accountId];
@@ -383,7 +427,7 @@ export class DandhClient extends BaseMarketplaceClient {
         }
       }
       return { items, nextCursor: queue.length ? queue.join(',') : undefined };
-    }, options.signal);
+    }, options.signal).withLimits(this.#http.limits);
   }
 
   protected async fetchCustomer(customerId: string, options: GetOptions): Promise<Customer> {
@@ -401,6 +445,7 @@ export class DandhClient extends BaseMarketplaceClient {
   }
 
   listProducts(options: ListOptions & { search?: string | undefined } = {}): PagedList<Product> {
+    checkCallOptions(LIST_PRODUCTS_OPTION_KEYS, options, this.provider, 'listProducts');
     const search = options.search?.trim().toLowerCase();
     return new PagedList<Product>(async (cursor, signal): Promise<Page<Product>> => {
       let ids: number[];
@@ -425,10 +470,11 @@ export class DandhClient extends BaseMarketplaceClient {
             (p.vendorSku ?? '').toLowerCase().includes(search),
         );
       return { items, nextCursor: rest.length ? rest.join(',') : undefined };
-    }, options.signal);
+    }, options.signal).withLimits(this.#http.limits);
   }
 
   listSubscriptions(options: ListSubscriptionsOptions = {}): PagedList<Subscription> {
+    checkCallOptions(LIST_SUBSCRIPTIONS_OPTION_KEYS, options, this.provider, 'listSubscriptions');
     const one = options.customerId !== undefined ? this.#id(options.customerId, 'customerId', 'customerId') : undefined;
     let companies: number[] | undefined;
     const keep = (s: Subscription) =>
@@ -456,7 +502,7 @@ export class DandhClient extends BaseMarketplaceClient {
       }
       const next = one === undefined && index + 1 < companies!.length ? String(index + 1) : undefined;
       return { items, nextCursor: next };
-    }, options.signal);
+    }, options.signal).withLimits(this.#http.limits);
   }
 
   protected async fetchSubscription(ref: SubscriptionRef, options: GetOptions): Promise<Subscription> {
@@ -479,7 +525,31 @@ export class DandhClient extends BaseMarketplaceClient {
     return field;
   }
 
-  protected override async dryRunSeats(ref: SubscriptionRef, target: number, before: Subscription): Promise<void> {
+  /**
+   * No vendor dry run for TerminateAccount: the subscription's window decides. Outside it, with
+   * `cancelAtTermEndWhenRefused`, the real cancel ends the subscription at term end instead of failing.
+   */
+  protected override async dryRunCancel(
+    _ref: SubscriptionRef,
+    _effectiveDate: string | undefined,
+    before: Subscription,
+  ): Promise<DryRunCheck> {
+    if (before.constraints.canCancel === false && this.#o.cancelAtTermEndWhenRefused) {
+      return sdkChecked([
+        'D&H refuses an immediate termination outside the window; with cancelAtTermEndWhenRefused the SDK sets the subscription to end with its term (AdvancePeriodEndAction Terminate)',
+      ]);
+    }
+    return cancelByConstraints(before, {
+      provider: 'dandh',
+      hint: 'Microsoft NCE allows cancellations only within 7 days of the term start; set AdvancePeriodEndAction to Terminate to end at term end (cancelAtTermEndWhenRefused).',
+    });
+  }
+
+  protected override async dryRunSeats(
+    ref: SubscriptionRef,
+    target: number,
+    before: Subscription,
+  ): Promise<DryRunCheck> {
     const customerId = this.#id(ref.customerId, 'ref.customerId', 'customerId');
     const accountId = this.#id(ref.subscriptionId, 'ref.subscriptionId', 'subscriptionId');
     const field = await this.#writeField(before, customerId, 'setSeats');
@@ -491,6 +561,7 @@ export class DandhClient extends BaseMarketplaceClient {
         Fields: { [field]: String(target) },
       },
     });
+    return vendorChecked(`D&H ValidateFields accepted ${field} = ${target}`);
   }
 
   async #validate(operation: string, body: ValidateFieldsRequest, signal?: AbortSignal): Promise<void> {
@@ -550,7 +621,11 @@ export class DandhClient extends BaseMarketplaceClient {
     return this.#settleWrite(ref, 'seat-change', res.requestId, options.signal);
   }
 
-  /** After an accepted write: done when D&H finished provisioning, else a pending operation. */
+  /**
+   * After an accepted write: a pending operation while D&H provisions, and for a cancellation until the account
+   * reads `Terminated` (as {@link #poll} does); else `done`. `done` is not `applied`: the base client then reads
+   * the subscription and accepts only the requested seat count or a cancelled status (applied means observed).
+   */
   async #settleWrite(
     ref: SubscriptionRef,
     kind: 'seat-change' | 'cancel',
@@ -560,7 +635,11 @@ export class DandhClient extends BaseMarketplaceClient {
     // Errors here belong to the write that was sent: labelled with its operation, not the pending kind.
     const operation = kind === 'cancel' ? 'cancelSubscription' : 'setSeats';
     const { raw, res } = await this.#rawSubscription(ref, operation, signal);
-    const state = provisioningState(raw, `${kind}:${ref.subscriptionId.trim()}`, this.#rules);
+    let state = provisioningState(raw, `${kind}:${ref.subscriptionId.trim()}`, this.#rules);
+    // "Not pending" is not "done": a termination D&H accepted is done only once the account reads Terminated.
+    if (kind === 'cancel' && state.status === 'succeeded' && raw.AccountState !== 'Terminated') {
+      state = { ...state, status: 'pending' };
+    }
     if (state.status === 'pending') return { kind: 'pending', operation: this.#pending(ref, kind, state), requestId };
     this.#inflight.delete(this.#key(ref));
     if (state.status === 'failed') {
@@ -723,7 +802,12 @@ export class DandhClient extends BaseMarketplaceClient {
     const body: CreateSubscriptionRequest = {
       subscriptionAccount: { ParentAccountId: customerId, ServiceName: serviceName, Fields: fields },
     };
-    const res = await this.#call('purchase', 'CreateSubscription', body, { signal: input.signal, write: true });
+    let res: HttpResponse<unknown>;
+    try {
+      res = await this.#call('purchase', 'CreateSubscription', body, { signal: input.signal, order: true });
+    } catch (error) {
+      throw orderSendFailure(error, { provider: 'dandh', ...input });
+    }
     const raw = res.data as { AccountId?: unknown } | undefined;
     const id = raw && raw.AccountId !== undefined ? String(raw.AccountId) : null;
     const state = raw ? provisioningState(raw, `purchase:${id}`, this.#rules) : null;

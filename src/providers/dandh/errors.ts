@@ -8,6 +8,7 @@ import {
 } from '../../core/errors.js';
 import type { ErrorResponse } from '../../core/http.js';
 import { baseErrorFields, errorForStatus } from '../../core/http-errors.js';
+import { scrubVendorError } from '../../core/redact.js';
 
 /** Error code of the fault that says the session token expired (the client logs in again once and retries). */
 export const DANDH_SESSION_EXPIRED = 'SESSION_EXPIRED';
@@ -83,6 +84,11 @@ const PERMISSION =
 
 /** Maps a SimpleAPI error answer (XML WCF fault, usually HTTP 500) to a typed error with a hint. */
 export function mapDandhError(r: ErrorResponse, redact: (s: string) => string): MarketplaceError {
+  // Vendor text may echo credentials: scrubbed (every field, cause chain) and cut here, whatever the branch.
+  return scrubVendorError(mapDandhErrorUnscrubbed(r, redact));
+}
+
+function mapDandhErrorUnscrubbed(r: ErrorResponse, redact: (s: string) => string): MarketplaceError {
   const fault = parseDandhFault(r.text, r.body);
   const isLogin = r.request.operation === 'token';
   const vendorMessage =
@@ -173,6 +179,16 @@ export function mapDandhError(r: ErrorResponse, redact: (s: string) => string): 
 
 /** A `ValidateFields` answer of `FAILED` as a typed error (business rule or bad value). */
 export function validationFailure(
+  operation: string,
+  details: string,
+  fieldName: string | undefined,
+  requestId: string | undefined,
+): MarketplaceError {
+  // Vendor text may echo credentials: scrubbed (every field, cause chain) and cut here, whatever the branch.
+  return scrubVendorError(validationFailureUnscrubbed(operation, details, fieldName, requestId));
+}
+
+function validationFailureUnscrubbed(
   operation: string,
   details: string,
   fieldName: string | undefined,

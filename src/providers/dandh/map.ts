@@ -2,6 +2,8 @@ import * as z from 'zod';
 import type { components } from '../../../generated/dandh.js';
 import { ResponseValidationError } from '../../core/errors.js';
 import { type WireContext, parseWire, vendorDate } from '../../core/wire.js';
+import { licenseFromSku } from '../../model/common.js';
+import { toCountryCode } from '../../model/country.js';
 import type { Customer, CustomerStatus } from '../../model/customer.js';
 import type { OperationState } from '../../model/operations.js';
 import type { Product } from '../../model/product.js';
@@ -133,7 +135,8 @@ export function mapCompany(raw: unknown, ctx: WireContext): Customer {
     rawStatus: c.AccountState ?? null,
     tenantId: null,
     externalId: c.CustomerId || null,
-    country: c.Country || null,
+    country: toCountryCode(c.Country),
+    rawCountry: c.Country || null,
     raw,
   };
 }
@@ -151,6 +154,10 @@ export function mapService(raw: unknown, ctx: WireContext): Product {
     vendorName: s.OwnerName || null,
     description: s.Description || null,
     requiresCommitment: null,
+    // D&H's VendorSku of a Microsoft NCE service is the Microsoft catalog id (`CFQ7TTC0LCHC:0002[:P1Y...]`).
+    license: licenseFromSku(billing?.VendorSku),
+    // The catalog gives billing units but no commitment terms or prices.
+    offers: null,
     raw,
   };
 }
@@ -299,6 +306,9 @@ export function mapSubscription(raw: unknown, ctx: WireContext, options: MapSubs
   if (prov.status === 'failed') notes.push(`the last provisioning failed: ${prov.message}`);
   if (endsAtTermEnd && status !== 'cancelled')
     notes.push('set to terminate at the end of the term (AdvancePeriodEndAction Terminate)');
+  // Cancelled at the term end (or on a scheduled date): still running and billed until then.
+  const scheduledEnd = terminationDate !== null && Date.parse(terminationDate) > (options.now ?? new Date()).getTime();
+  if (status === 'active' && (endsAtTermEnd || scheduledEnd)) status = 'pending-cancel';
   const constraints = constraintsOf({
     status,
     hasQuantity,
@@ -329,6 +339,7 @@ export function mapSubscription(raw: unknown, ctx: WireContext, options: MapSubs
     price: typeof udrc?.SalesPrice === 'number' ? { amount: udrc.SalesPrice, currency } : null,
     cost: typeof udrc?.PurchasePrice === 'number' ? { amount: udrc.PurchasePrice, currency } : null,
     constraints,
+    license: licenseFromSku(udrc?.ProductNumber),
     raw,
   };
   return sub;

@@ -1,3 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { vendor as vendorChecked } from '../../core/dry-run.js';
+import type { DryRunCheck } from '../../model/operations.js';
 import {
   BaseMarketplaceClient,
   type CancelWriteResult,
@@ -5,9 +8,18 @@ import {
   type ValidPurchase,
 } from '../../core/base-client.js';
 import type { CommonClientOptions } from '../../core/client-options.js';
+import { type ClientOptionKeys, clientOptionKeys } from '../../core/options/client-options.js';
+import {
+  GET_OPTION_KEYS,
+  LIST_CUSTOMERS_OPTION_KEYS,
+  LIST_PRODUCTS_OPTION_KEYS,
+  LIST_SUBSCRIPTIONS_OPTION_KEYS,
+  checkCallOptions,
+} from '../../core/options/call-options.js';
 import { requireCredential } from '../../core/config.js';
 import { ConfigurationError, ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
-import { HttpTransport } from '../../core/http.js';
+import { type HttpResponse, HttpTransport } from '../../core/http.js';
+import { orderSendFailure } from '../../core/order-safety.js';
 import type { RateLimit } from '../../core/limiter.js';
 import { createLimiterFor, tokenCacheFor } from '../../core/scale.js';
 import type {
@@ -16,6 +28,7 @@ import type {
   GetOptions,
   ListOptions,
   ListSubscriptionsOptions,
+  PurchaseInput,
   SeatChangeOptions,
 } from '../../core/marketplace-client.js';
 import { type Page, PagedList } from '../../core/pagination.js';
@@ -30,6 +43,7 @@ import type { Subscription, SubscriptionRef } from '../../model/subscription.js'
 import { createIngramTokenProvider } from './auth.js';
 import { type IngramEndpoint, resolveIngramEndpoint } from './endpoint.js';
 import { mapIngramError } from './errors.js';
+import { type IngramOrderParameters, parameterErrors, parameterList } from './parameters.js';
 import {
   type IngramWireOrderRequest,
   type IngramWirePeriod,
@@ -57,6 +71,17 @@ export interface IngramCredentials {
 }
 
 /** Options of the Ingram client. Give `region`, `baseUrl` or `controlPanelUrl`, and `marketplace`. */
+/** An Ingram purchase: {@link PurchaseInput} plus the product's activation parameters. */
+export interface IngramPurchaseInput extends PurchaseInput {
+  /**
+   * Activation parameters some products need (e.g. `{ domain: 'contoso.com' }`; names are case-sensitive), sent as
+   * the order line's `parameters: [{ name, value }]` after Ingram's `POST /validation/parameters` accepts them.
+   */
+  parameters?: IngramOrderParameters | undefined;
+}
+
+const purchaseContext = new AsyncLocalStorage<{ parameters?: { name: string; value: unknown }[] | undefined }>();
+
 export interface IngramClientOptions extends CommonClientOptions {
   credentials: IngramCredentials;
   /** The country marketplace code (`us`, `ca`, `nl`, `de`, `uk`, ...). Required unless `controlPanelUrl` gives it. */
@@ -70,6 +95,20 @@ export interface IngramClientOptions extends CommonClientOptions {
   /** Subscription details fetched at once while listing (default 5; each is one request under the limiter). */
   detailConcurrency?: number | undefined;
 }
+
+/** Every key of {@link IngramClientOptions} and its credentials: the constructor refuses any other (typos included). */
+export const INGRAM_CLIENT_OPTION_KEYS: ClientOptionKeys = clientOptionKeys<IngramClientOptions, IngramCredentials>(
+  'ingram',
+  {
+    credentials: true,
+    marketplace: true,
+    region: true,
+    controlPanelUrl: true,
+    pageSize: true,
+    detailConcurrency: true,
+  },
+  { username: true, password: true, subscriptionKey: true, marketplace: true },
+);
 
 /** Ingram defaults (see docs/providers/ingram.md for why). */
 export const INGRAM_DEFAULTS = {
@@ -92,6 +131,7 @@ export class IngramClient extends BaseMarketplaceClient {
     getCustomer: true,
     listProducts: true,
     listAllSubscriptions: true,
+    listAllSubscriptionsNative: true,
     listSubscriptions: true,
     getSubscription: true,
     setSeats: true,
@@ -101,6 +141,7 @@ export class IngramClient extends BaseMarketplaceClient {
     dryRunPurchase: 'vendor',
     dryRunSeats: 'vendor',
     asyncWrites: true,
+    seatLockScope: this.seatLockScope,
   };
   /** Where this client sends its calls (base URL, region, marketplace, and the warning when the URL is inferred). */
   readonly endpoint: Readonly<IngramEndpoint>;
@@ -113,7 +154,7 @@ export class IngramClient extends BaseMarketplaceClient {
     if (!options || typeof options !== 'object') {
       throw new ConfigurationError('ingram: options are required', { provider: 'ingram', operation: 'configure' });
     }
-    super(options);
+    super(options, INGRAM_CLIENT_OPTION_KEYS);
     const where =
       'the Marketplace API user (name ends in .API), its password and the subscription key, from the portal (Xvantage > My Business > Cloud Services > Marketplace API)';
     const username = requireCredential('ingram', options.credentials, 'username', where);
@@ -122,6 +163,7 @@ export class IngramClient extends BaseMarketplaceClient {
     this.redactor.add(password);
     this.redactor.add(subscriptionKey);
     this.redactor.addBasic(username, password.reveal());
+    this.redactor.add(username);
     const credMarketplace = options.credentials.marketplace;
     if (
       typeof credMarketplace === 'string' &&
@@ -166,6 +208,7 @@ export class IngramClient extends BaseMarketplaceClient {
       vendorRequestIdHeaders: ['x-correlation-id'],
       fetch: options.fetch,
       signal: options.signal,
+      limits: options.limits,
     };
     const tokens = createIngramTokenProvider({
       transport: new HttpTransport(transportBase),
@@ -240,10 +283,11 @@ export class IngramClient extends BaseMarketplaceClient {
       const items = await mapRows(env.data, ctx, sig);
       const next = offset + env.data.length;
       return { items, nextCursor: env.data.length > 0 && next < total ? String(next) : undefined, total };
-    }, signal);
+    }, signal).withLimits(this.#http.limits);
   }
 
   async verifyConnection(options: GetOptions = {}): Promise<ConnectionReport> {
+    checkCallOptions(GET_OPTION_KEYS, options, this.provider, 'verifyConnection');
     const count = async (path: string) => {
       const res = await this.#http.send({
         operation: 'verifyConnection',
@@ -260,13 +304,17 @@ export class IngramClient extends BaseMarketplaceClient {
       provider: 'ingram',
       ok: true,
       customers,
+      // Ingram's pagination carries exact totals.
+      customersExact: true,
       subscriptions,
+      subscriptionsExact: true,
       baseUrl: this.#http.baseUrl,
       details: { region: this.endpoint.region, marketplace: this.endpoint.marketplace, warning: this.endpoint.warning },
     };
   }
 
   listCustomers(options: ListOptions = {}): PagedList<Customer> {
+    checkCallOptions(LIST_CUSTOMERS_OPTION_KEYS, options, this.provider, 'listCustomers');
     return this.#paged(
       'listCustomers',
       '/customers',
@@ -287,6 +335,7 @@ export class IngramClient extends BaseMarketplaceClient {
   }
 
   listProducts(options: ListOptions & { search?: string | undefined } = {}): PagedList<Product> {
+    checkCallOptions(LIST_PRODUCTS_OPTION_KEYS, options, this.provider, 'listProducts');
     return this.#paged(
       'listProducts',
       '/products',
@@ -302,6 +351,7 @@ export class IngramClient extends BaseMarketplaceClient {
    * billing term are filtered on the rows first, so filtered-out subscriptions cost nothing more.
    */
   listSubscriptions(options: ListSubscriptionsOptions = {}): PagedList<Subscription> {
+    checkCallOptions(LIST_SUBSCRIPTIONS_OPTION_KEYS, options, this.provider, 'listSubscriptions');
     return this.#paged(
       'listSubscriptions',
       '/subscriptions',
@@ -389,6 +439,8 @@ export class IngramClient extends BaseMarketplaceClient {
     );
   }
 
+  /** {@link findPendingChange} asks the vendor, so it sees every writer's changes (see the base client). */
+  protected override readonly pendingChangesListed = true;
   protected override async findPendingChange(
     ref: SubscriptionRef,
     signal?: AbortSignal,
@@ -444,7 +496,11 @@ export class IngramClient extends BaseMarketplaceClient {
     };
   }
 
-  protected override async dryRunSeats(ref: SubscriptionRef, target: number, before: Subscription): Promise<void> {
+  protected override async dryRunSeats(
+    ref: SubscriptionRef,
+    target: number,
+    before: Subscription,
+  ): Promise<DryRunCheck> {
     await this.#http.send({
       operation: 'setSeats',
       method: 'POST',
@@ -452,6 +508,7 @@ export class IngramClient extends BaseMarketplaceClient {
       json: this.#changeOrder(ref, target, before),
       retry: 'read',
     });
+    return vendorChecked(`Ingram Micro /orders/estimate accepted the change order to ${target} seats`);
   }
 
   protected async writeSeats(
@@ -470,9 +527,10 @@ export class IngramClient extends BaseMarketplaceClient {
     });
     const requestId = res.vendorRequestId ?? res.requestId;
     const op = this.#pending(res.data, 'seat-change');
-    if (op.initial.status === 'succeeded') {
-      return { kind: 'done', subscription: await this.fetchSubscription(ref, options), requestId };
-    }
+    // The post-order check (docs/providers/ingram.md, "Seat quantity"): the SDK sends the new total; should
+    // Ingram read it as a difference, setSeats(6) on 5 ends at 11. The base client reads the subscription once
+    // the order completes (here, or in waitForCompletion) and refuses anything but the total asked for.
+    if (op.initial.status === 'succeeded') return { kind: 'done', subscription: undefined, requestId };
     return { kind: 'pending', operation: op, requestId };
   }
 
@@ -503,7 +561,15 @@ export class IngramClient extends BaseMarketplaceClient {
     return { kind: 'pending', operation: op, requestId };
   }
 
+  /** {@link BaseMarketplaceClient.purchase} plus `parameters` (see {@link IngramPurchaseInput}). */
+  override async purchase(input: IngramPurchaseInput): Promise<PurchaseResult> {
+    const { parameters, ...rest } = (input ?? {}) as IngramPurchaseInput;
+    const list = parameterList(parameters);
+    return purchaseContext.run({ parameters: list }, () => super.purchase(rest));
+  }
+
   protected async writePurchase(input: ValidPurchase): Promise<PurchaseResult> {
+    const parameters = purchaseContext.getStore()?.parameters;
     // The MPN fixes the term: check it matches what the caller asked for before ordering.
     const found = await this.#http.send({
       operation: 'purchase',
@@ -539,20 +605,44 @@ export class IngramClient extends BaseMarketplaceClient {
         },
       );
     }
+    if (parameters) {
+      // Ingram checks activation parameters (a domain, ...) without ordering: refuse bad ones before the order.
+      const checked = await this.#http.send({
+        operation: 'purchase',
+        method: 'POST',
+        path: '/validation/parameters',
+        json: { customerId: input.customerId, products: [{ mpn: input.productId, parameters }] },
+        retry: 'read',
+        signal: input.signal,
+      });
+      const errors = parameterErrors(checked.data);
+      if (errors.length > 0) {
+        throw new ValidationError(
+          `purchase: Ingram refused the activation parameters: ${errors.join('; ')}`,
+          errors.map((e) => ({ path: `parameters.${e.slice(0, e.indexOf(':'))}`, message: e })),
+          { provider: 'ingram', operation: 'purchase', requestId: checked.vendorRequestId ?? checked.requestId },
+        );
+      }
+    }
     const body: IngramWireOrderRequest = {
       type: 'sales',
       customerId: input.customerId,
-      products: [{ mpn: input.productId, quantity: input.quantity }],
+      products: [{ mpn: input.productId, quantity: input.quantity, ...(parameters ? { parameters } : {}) }],
     };
-    const res = await this.#http.send({
-      operation: 'purchase',
-      method: 'POST',
-      path: input.dryRun ? '/orders/estimate' : '/orders',
-      json: body,
-      // An estimate changes nothing: retry it like a read.
-      retry: input.dryRun ? 'read' : 'write',
-      signal: input.signal,
-    });
+    let res: HttpResponse<unknown>;
+    try {
+      res = await this.#http.send({
+        operation: 'purchase',
+        method: 'POST',
+        path: input.dryRun ? '/orders/estimate' : '/orders',
+        json: body,
+        // An estimate changes nothing: retry it like a read. A sales order has no idempotency key: sent once.
+        retry: input.dryRun ? 'read' : 'never',
+        signal: input.signal,
+      });
+    } catch (error) {
+      throw input.dryRun ? error : orderSendFailure(error, { provider: 'ingram', ...input });
+    }
     const requestId = res.vendorRequestId ?? res.requestId;
     const lines = (
       (res.data as { products?: Array<{ mpn?: string; quantity?: number; subscriptionId?: string }> } | undefined)

@@ -188,13 +188,18 @@ export function resolveIngramEndpoint(input: IngramEndpointInput): IngramEndpoin
     fail('no region: pass region, baseUrl or controlPanelUrl', REGION_HINT);
   }
 
-  // Every source that names a region must name the same one.
+  // An explicit baseUrl (from the reseller's own portal) wins: a region named elsewhere that disagrees is reported
+  // as a warning, never a refusal. Without a baseUrl, region and controlPanelUrl must agree.
+  const warnings: string[] = [];
   const named: Array<[string, string]> = [];
+  if (fromUrl?.region) named.push(['baseUrl', fromUrl.region]);
   if (fromRegion) named.push(['region', fromRegion]);
   if (fromCp) named.push(['controlPanelUrl', fromCp.region]);
-  if (fromUrl?.region) named.push(['baseUrl', fromUrl.region]);
   for (const [source, r] of named.slice(1)) {
-    if (r !== named[0]![1]) {
+    if (r === named[0]![1]) continue;
+    if (fromUrl) {
+      warnings.push(`${source} says region ${r} but the baseUrl given is ${fromUrl.baseUrl}: the baseUrl is used.`);
+    } else {
       fail(
         `${named[0]![0]} says region ${named[0]![1]} but ${source} says ${r}`,
         'Pass one of them, or make them agree.',
@@ -224,24 +229,26 @@ export function resolveIngramEndpoint(input: IngramEndpointInput): IngramEndpoin
       'Pass the short code, e.g. "us", "ca", "nl", "uk" (the first label of cp.<marketplace>.<region>.cloud.im).',
     );
   }
+  // The marketplace -> region table is our inference, not Ingram's: a mismatch warns, it never refuses.
   const expected = INGRAM_MARKETPLACE_REGIONS[marketplace];
   if (region !== null && expected !== undefined && expected !== region) {
-    fail(
-      `marketplace ${marketplace} belongs to region ${expected}, not ${region}`,
-      `Use region "${expected}" (${ingramRegionUrl(expected)}), or check the marketplace code.`,
+    warnings.push(
+      `marketplace ${marketplace} is usually in region ${expected} (${ingramRegionUrl(expected)}), not ${region}; ` +
+        'using what was given. If token requests fail, check the marketplace code and the API URL in the portal.',
     );
   }
+  const warning = () => (warnings.length > 0 ? warnings.join(' ') : null);
 
-  if (fromUrl) return { baseUrl: fromUrl.baseUrl, region, marketplace, warning: null };
+  if (fromUrl) return { baseUrl: fromUrl.baseUrl, region, marketplace, warning: warning() };
   const r = region!;
   const baseUrl = ingramRegionUrl(r);
-  let warning: string | null = null;
   if (INFERRED_REGIONS.has(r)) {
-    warning =
+    warnings.push(
       `The API URL ${baseUrl} for region ${r} is inferred: Ingram publishes only the na and eu URLs. ` +
-      'If calls fail with 404, copy the API URL from the portal (Xvantage > My Business > Cloud Services > Marketplace API) and pass it as baseUrl.';
+        'If calls fail with 404, copy the API URL from the portal (Xvantage > My Business > Cloud Services > Marketplace API) and pass it as baseUrl.',
+    );
   } else if (!KNOWN_REGIONS.has(r)) {
     fail(`unknown region ${r}`, REGION_HINT);
   }
-  return { baseUrl, region: r, marketplace, warning };
+  return { baseUrl, region: r, marketplace, warning: warning() };
 }

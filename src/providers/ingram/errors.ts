@@ -1,6 +1,7 @@
 import { BusinessRuleError, ConflictError, type MarketplaceError, RateLimitError } from '../../core/errors.js';
 import type { ErrorResponse } from '../../core/http.js';
 import { baseErrorFields, errorForStatus } from '../../core/http-errors.js';
+import { scrubVendorError } from '../../core/redact.js';
 
 interface IngramErrorBody {
   message?: unknown;
@@ -29,6 +30,15 @@ export interface IngramErrorContext {
  * framework's `{timestamp, status, error, path, correlationId}`; HTML (nginx 504) is kept as text.
  */
 export function mapIngramError(
+  r: ErrorResponse,
+  redact: (s: string) => string,
+  ctx: IngramErrorContext,
+): MarketplaceError {
+  // Vendor text may echo credentials: scrubbed (every field, cause chain) and cut here, whatever the branch.
+  return scrubVendorError(mapIngramErrorUnscrubbed(r, redact, ctx));
+}
+
+function mapIngramErrorUnscrubbed(
   r: ErrorResponse,
   redact: (s: string) => string,
   ctx: IngramErrorContext,

@@ -9,7 +9,9 @@ export {
   INGRAM_DEFAULTS,
   type IngramClientOptions,
   type IngramCredentials,
+  type IngramPurchaseInput,
 } from './client.js';
+export type { IngramOrderParameters } from './parameters.js';
 export {
   resolveIngramEndpoint,
   ingramRegionUrl,

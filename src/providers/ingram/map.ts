@@ -1,8 +1,9 @@
 import * as z from 'zod';
 import type { components } from '../../../generated/ingram.js';
 import { type WireContext, mapEnum, parseWire, vendorDate, vendorQuantity } from '../../core/wire.js';
+import { type LicenseIdentity, type Money, licenseFromSku } from '../../model/common.js';
+import { toCountryCode } from '../../model/country.js';
 import type { Customer, CustomerStatus } from '../../model/customer.js';
-import type { Money } from '../../model/common.js';
 import type { OperationState, OperationStatus } from '../../model/operations.js';
 import type { Product } from '../../model/product.js';
 import type {
@@ -43,7 +44,10 @@ const ProductWire = z.looseObject({
   vendor: z.string().nullish(),
   serviceName: z.string().nullish(),
   subscriptionPeriod: PeriodWire.nullish(),
+  billingPeriod: PeriodWire.nullish(),
   billingModel: z.string().nullish(),
+  prices: z.array(MoneyWire).nullish(),
+  costs: z.array(MoneyWire).nullish(),
 });
 const SubscriptionRowWire = z.looseObject({
   id: z.union([z.string().min(1), z.number()]).transform(String),
@@ -172,7 +176,8 @@ export function mapCustomer(raw: unknown, ctx: WireContext): Customer {
     rawStatus: c.status ?? null,
     tenantId: null,
     externalId: c.externalId ?? null,
-    country: c.address?.countryCode ?? null,
+    country: toCountryCode(c.address?.countryCode),
+    rawCountry: c.address?.countryCode ?? null,
     raw,
   };
 }
@@ -190,8 +195,37 @@ export function mapProduct(raw: unknown, ctx: WireContext): Product {
     vendorName: p.vendor ?? null,
     description: p.serviceName ?? null,
     requiresCommitment: term === null ? null : term !== 'P1M',
+    license: ingramLicense(p.mpn),
+    // One MPN is one way to buy: its billing period, its subscription (commitment) period, its price and cost.
+    offers: [
+      {
+        billingTerm: ingramBillingPeriod(p.billingPeriod),
+        commitmentTerm: term,
+        price: money(p.prices?.[0]),
+        cost: money(p.costs?.[0]),
+      },
+    ],
     raw,
   };
+}
+
+/** Billing frequency of an Ingram `billingPeriod` (`{type: month, duration: 1}` -> monthly). */
+function ingramBillingPeriod(p: { type: string; duration: number } | null | undefined): BillingTerm {
+  const iso = periodToIso(p);
+  if (iso === 'P1M') return 'monthly';
+  if (iso === 'P1Y' || iso === 'P12M') return 'annual';
+  if (iso === 'P2Y') return 'biennial';
+  if (iso === 'P3Y') return 'triennial';
+  return 'unknown';
+}
+
+/**
+ * Ingram exposes no Microsoft id field: the MPN of a Microsoft NCE product starts with the Graph SKU GUID or
+ * the Microsoft catalog id, followed by a term suffix (`<guid>_ANNUAL`). Anything else: unknown.
+ */
+function ingramLicense(mpn: string | null | undefined): LicenseIdentity {
+  const head = mpn?.split('_')[0];
+  return licenseFromSku(head);
 }
 
 function money(m: z.infer<typeof MoneyWire> | null | undefined): Money | null {
@@ -317,6 +351,7 @@ export function mapSubscription(raw: unknown, ctx: WireContext, options: { now?:
     price: money(line?.unitPrice),
     cost: money(line?.unitCost),
     constraints,
+    license: ingramLicense(line?.mpn),
     raw,
   };
 }

@@ -1,3 +1,8 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { countItems } from '../../core/count-items.js';
+import { bearerHeader } from '../../core/auth/token-provider.js';
+import { cancelByConstraints, seatChangeByConstraints } from '../../core/dry-run.js';
+import type { DryRunCheck } from '../../model/operations.js';
 import type { components } from '../../../generated/partner-center.js';
 import {
   BaseMarketplaceClient,
@@ -7,6 +12,14 @@ import {
 } from '../../core/base-client.js';
 import type { CachedTokenProvider } from '../../core/auth/cached-token-provider.js';
 import type { CommonClientOptions } from '../../core/client-options.js';
+import { type ClientOptionKeys, clientOptionKeys } from '../../core/options/client-options.js';
+import {
+  GET_OPTION_KEYS,
+  LIST_CUSTOMERS_OPTION_KEYS,
+  LIST_PRODUCTS_OPTION_KEYS,
+  LIST_SUBSCRIPTIONS_OPTION_KEYS,
+  checkCallOptions,
+} from '../../core/options/call-options.js';
 import { requireCredential, requireUrl } from '../../core/config.js';
 import {
   BusinessRuleError,
@@ -18,13 +31,15 @@ import {
   isAmbiguousWriteFailure,
 } from '../../core/errors.js';
 import { type HttpRequest, type HttpResponse, HttpTransport } from '../../core/http.js';
-import { type RateLimit, getLimiter } from '../../core/limiter.js';
+import type { RateLimit } from '../../core/limiter.js';
+import { createLimiterFor, tokenCacheFor, tokenStoreFor } from '../../core/scale.js';
 import type {
   CancelOptions,
   Capabilities,
   GetOptions,
   ListOptions,
   ListSubscriptionsOptions,
+  PurchaseInput,
   SeatChangeOptions,
 } from '../../core/marketplace-client.js';
 import { type Page, PagedList } from '../../core/pagination.js';
@@ -96,6 +111,27 @@ export interface PartnerCenterClientOptions extends CommonClientOptions {
   onRefreshToken?: ((refreshToken: string) => void) | undefined;
 }
 
+/** Every key of {@link PartnerCenterClientOptions} and its credentials: the constructor refuses any other (typos included). */
+export const PARTNER_CENTER_CLIENT_OPTION_KEYS: ClientOptionKeys = clientOptionKeys<
+  PartnerCenterClientOptions,
+  PartnerCenterCredentials
+>(
+  'partner-center',
+  {
+    credentials: true,
+    tokenUrl: true,
+    correlationId: true,
+    country: true,
+    customerPageSize: true,
+    pollIntervalMs: true,
+    fullPatchBody: true,
+    ifMatch: true,
+    appUserFor: true,
+    onRefreshToken: true,
+  },
+  { tenantId: true, clientId: true, clientSecret: true, refreshToken: true },
+);
+
 /** Partner Center defaults (see docs/providers/partner-center.md). */
 export const PARTNER_CENTER_DEFAULTS = {
   baseUrl: 'https://api.partnercenter.microsoft.com/v1',
@@ -112,7 +148,21 @@ const PROVIDER = 'partner-center';
 const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SETTLED = new Set(['succeeded', 'failed', 'partially-succeeded', 'cancelled']);
 /** Cart line error codes that mean bad input rather than a business rule (PC SDK `CartErrorCode`). */
-const CART_INPUT_ERRORS = new Set([10001, 10010, 10013, 10015]);
+const CART_INPUT_ERRORS = new Set([10001, 10010, 10012, 10013, 10015]);
+/** `CartErrorCode.AttestationNotAccepted` (PC SDK). */
+const ATTESTATION_NOT_ACCEPTED = 10012;
+
+/** A Partner Center purchase: {@link PurchaseInput} plus the attestation some products require. */
+export interface PartnerCenterPurchaseInput extends PurchaseInput {
+  /**
+   * Sent as the cart line's `attestationAccepted`: set it to `true` only after the customer has accepted the
+   * product's attestation (the SKU's `attestationProperties` say which products enforce one). Without it Partner
+   * Center refuses such products with cart error 10012 (`ValidationError`).
+   */
+  attestationAccepted?: boolean | undefined;
+}
+
+const purchaseContext = new AsyncLocalStorage<{ attestationAccepted: boolean }>();
 
 function requireGuid(value: unknown, path: string): string {
   if (typeof value !== 'string' || !GUID_RE.test(value.trim())) {
@@ -180,6 +230,7 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
     dryRunPurchase: 'vendor',
     dryRunSeats: 'local',
     asyncWrites: true,
+    seatLockScope: this.seatLockScope,
   };
   /** The `MS-CorrelationId` this client sends on every call. */
   readonly correlationId: string;
@@ -197,7 +248,7 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
   readonly #targets = new Map<string, number>();
 
   constructor(options: PartnerCenterClientOptions) {
-    super(options ?? {});
+    super(options ?? {}, PARTNER_CENTER_CLIENT_OPTION_KEYS);
     if (!options || typeof options !== 'object') {
       throw new ConfigurationError('partner-center: options are required', {
         provider: PROVIDER,
@@ -221,6 +272,7 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
     const refreshToken = rawRefresh ? new Secret(rawRefresh.trim()) : undefined;
     this.redactor.add(clientSecret);
     this.redactor.add(refreshToken);
+    this.redactor.add(clientId);
     const baseUrl = requireUrl(PROVIDER, 'baseUrl', options.baseUrl ?? PARTNER_CENTER_DEFAULTS.baseUrl);
     const tokenUrl = requireUrl(PROVIDER, 'tokenUrl', options.tokenUrl ?? entraTokenUrl(tenantId));
     const correlationId = options.correlationId ?? crypto.randomUUID();
@@ -258,7 +310,8 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
     this.#fullPatchBody = options.fullPatchBody !== false;
     this.#ifMatch = options.ifMatch === true;
     const credentialKey = hashKey(PROVIDER, tenantId, clientId, clientSecret.reveal());
-    const limiter = getLimiter(`${PROVIDER}:${credentialKey}`, options.rateLimit ?? PARTNER_CENTER_DEFAULTS.rateLimit);
+    // `redis` shares the limiter, the access-token cache and the rotated refresh token with the whole fleet.
+    const limiter = createLimiterFor(PROVIDER, credentialKey, options, PARTNER_CENTER_DEFAULTS.rateLimit, this.events);
     const transportBase = {
       provider: PROVIDER,
       events: this.events,
@@ -270,6 +323,7 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
         mapPartnerCenterError(r, (s) => this.redactor.redact(s)),
       fetch: options.fetch,
       signal: options.signal,
+      limits: options.limits,
     };
     const tokenTransport = new HttpTransport({ ...transportBase, baseUrl });
     const tokenOptions = {
@@ -280,11 +334,16 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
       clientSecret,
       events: this.events,
       redactor: this.redactor,
-      cache: options.tokenCache,
+      cache: tokenCacheFor(options, this.events, PROVIDER),
     };
     const appTokens = createPartnerCenterTokenProvider(tokenOptions);
     this.#userTokens = refreshToken
-      ? createPartnerCenterTokenProvider({ ...tokenOptions, refreshToken, onRefreshToken: options.onRefreshToken })
+      ? createPartnerCenterTokenProvider({
+          ...tokenOptions,
+          refreshToken,
+          onRefreshToken: options.onRefreshToken,
+          store: tokenStoreFor(options),
+        })
       : undefined;
     const apiTransport = (tokens: CachedTokenProvider) =>
       new HttpTransport({
@@ -296,6 +355,7 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
         defaultHeaders: { 'MS-CorrelationId': correlationId, 'MS-Contract-Version': 'v1' },
         auth: {
           headers: async (signal) => ({ authorization: `Bearer ${(await tokens.getToken(signal)).value}` }),
+          peek: () => bearerHeader(tokens.peekToken()),
           refused: (headers) => {
             tokens.invalidate(headers.authorization?.slice('Bearer '.length) ?? '');
             return true;
@@ -351,23 +411,29 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
       const ctx = this.#ctx(operation, page.requestId);
       const items = page.items.map((raw) => map(raw, ctx)).filter((x): x is T => x !== undefined);
       return { items, nextCursor: page.next ? encodeCursor(page.next) : undefined };
-    }, signal);
+    }, signal).withLimits(this.#http.limits);
   }
 
   async verifyConnection(options: GetOptions = {}): Promise<ConnectionReport> {
-    const page = await this.#page('verifyConnection', { path: '/customers', query: { size: 1 } }, options.signal);
+    checkCallOptions(GET_OPTION_KEYS, options, this.provider, 'verifyConnection');
+    // Partner Center gives no total: walk the customer pages (up to VERIFY_COUNT_CAP, then "at least").
+    const customers = await countItems(this.listCustomers({ signal: options.signal }));
     if (this.#userTokens) await this.#userTokens.getToken(options.signal);
     return {
       provider: PROVIDER,
       ok: true,
-      customers: page.next ? null : page.items.length,
+      customers: customers.count,
+      customersExact: customers.exact,
+      // Counting subscriptions takes one call per customer.
       subscriptions: null,
+      subscriptionsExact: false,
       baseUrl: this.#http.baseUrl,
       details: { correlationId: this.correlationId, appUser: this.#userTokens !== undefined },
     };
   }
 
   listCustomers(options: ListOptions = {}): PagedList<Customer> {
+    checkCallOptions(LIST_CUSTOMERS_OPTION_KEYS, options, this.provider, 'listCustomers');
     return this.#paged('listCustomers', '/customers', { size: this.#pageSize }, mapCustomer, options.signal);
   }
 
@@ -384,6 +450,7 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
 
   /** The new-commerce catalog of the client's country (`targetView=OnlineServices`), filtered by `search` locally. */
   listProducts(options: ListOptions & { search?: string | undefined } = {}): PagedList<Product> {
+    checkCallOptions(LIST_PRODUCTS_OPTION_KEYS, options, this.provider, 'listProducts');
     const search = options.search?.trim().toLowerCase();
     return this.#paged(
       'listProducts',
@@ -403,6 +470,7 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
    * present), or, without `customerId`, of every customer, one customer per page.
    */
   listSubscriptions(options: ListSubscriptionsOptions = {}): PagedList<Subscription> {
+    checkCallOptions(LIST_SUBSCRIPTIONS_OPTION_KEYS, options, this.provider, 'listSubscriptions');
     const now = new Date();
     const keep = (s: Subscription) =>
       (!options.status || s.status === options.status) &&
@@ -416,7 +484,7 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
           nextCursor: undefined,
         }),
         options.signal,
-      );
+      ).withLimits(this.#http.limits);
     }
     return new PagedList<Subscription>(async (cursor, sig): Promise<Page<Subscription>> => {
       let state: AllSubsCursor | undefined = cursor === undefined ? undefined : decodeCursor(cursor, isAllSubsCursor);
@@ -444,7 +512,7 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
       }
       const more = rest.length > 0 || state.next !== null;
       return { items, nextCursor: more ? encodeCursor({ ids: rest, next: state.next }) : undefined };
-    }, options.signal);
+    }, options.signal).withLimits(this.#http.limits);
   }
 
   async #customerSubscriptions(customerId: string, now: Date, signal?: AbortSignal): Promise<Subscription[]> {
@@ -555,6 +623,8 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
    * After an ambiguous failure: a change still being provisioned on this subscription (provisioning status
    * `pending`) is awaited rather than sent again.
    */
+  /** {@link findPendingChange} asks the vendor, so it sees every writer's changes (see the base client). */
+  protected override readonly pendingChangesListed = true;
   protected override async findPendingChange(
     ref: SubscriptionRef,
     signal?: AbortSignal,
@@ -624,9 +694,26 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
     return zeroSeats();
   }
 
+  /** No vendor dry run for cancellations: the subscription's cancellation window decides, as it does for the PATCH. */
+  protected override async dryRunCancel(
+    _ref: SubscriptionRef,
+    _effectiveDate: string | undefined,
+    before: Subscription,
+  ): Promise<DryRunCheck> {
+    return cancelByConstraints(before, {
+      provider: PROVIDER,
+      hint: 'New commerce: a subscription can be cancelled only until its cancellationAllowedUntilDate (7 days after purchase or renewal). Turn auto-renew off so it ends with the term instead.',
+    });
+  }
+
   /** No vendor dry run for PATCH: checks the subscription's own new-commerce constraints. */
-  protected override async dryRunSeats(_ref: SubscriptionRef, target: number, before: Subscription): Promise<void> {
+  protected override async dryRunSeats(
+    _ref: SubscriptionRef,
+    target: number,
+    before: Subscription,
+  ): Promise<DryRunCheck> {
     const c = before.constraints;
+    const verdict = seatChangeByConstraints(before, target);
     if (target > before.quantity && c.canIncrease === false) {
       throw new BusinessRuleError(`setSeats (dry run): seats cannot be added now: ${c.notes.join('; ')}`, {
         provider: PROVIDER,
@@ -641,6 +728,7 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
     ) {
       throw decreaseRefused(before.quantity, target, c.refundableQuantity, true);
     }
+    return verdict.check;
   }
 
   protected async writeSeats(
@@ -659,9 +747,17 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
         message: null,
         raw: { location: res.headers.get('location') },
       });
+      // Provisioning `succeeded` is checked against a read by the base client (applied means observed).
       return { kind: 'pending', operation, requestId: res.msRequestId };
     }
-    const subscription = mapSubscription(res.data, ref.customerId, this.#ctx('setSeats', res.msRequestId));
+    // A 200 whose body is not a readable subscription still means Partner Center accepted the change: `done`
+    // without one, and the base client settles it by reading (applied means observed).
+    let subscription: Subscription | undefined;
+    try {
+      subscription = mapSubscription(res.data, ref.customerId, this.#ctx('setSeats', res.msRequestId));
+    } catch {
+      subscription = undefined;
+    }
     return { kind: 'done', subscription, requestId: res.msRequestId };
   }
 
@@ -696,6 +792,17 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
    * and billing cycle must be offered by the availability. `dryRun` creates the cart (Partner Center validates
    * each line) and stops before checkout; the cart expires unused.
    */
+  /** {@link BaseMarketplaceClient.purchase} plus `attestationAccepted` (see {@link PartnerCenterPurchaseInput}). */
+  override async purchase(input: PartnerCenterPurchaseInput): Promise<PurchaseResult> {
+    const { attestationAccepted, ...rest } = (input ?? {}) as PartnerCenterPurchaseInput;
+    if (attestationAccepted !== undefined && typeof attestationAccepted !== 'boolean') {
+      throw new ValidationError('Invalid attestationAccepted: must be true or false', [
+        { path: 'attestationAccepted', message: 'must be a boolean' },
+      ]);
+    }
+    return purchaseContext.run({ attestationAccepted: attestationAccepted === true }, () => super.purchase(rest));
+  }
+
   protected async writePurchase(input: ValidPurchase): Promise<PurchaseResult> {
     const customerId = requireGuid(input.customerId, 'customerId');
     const [productId, skuIdIn, availabilityIdIn, ...extra] = input.productId.split(':');
@@ -746,8 +853,18 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
       );
     }
     const catalogItemId = match.catalogItemId;
+    const attested = purchaseContext.getStore()?.attestationAccepted === true;
     const body: CartCreate = {
-      lineItems: [{ id: 0, catalogItemId, quantity: input.quantity, billingCycle, termDuration: term }],
+      lineItems: [
+        {
+          id: 0,
+          catalogItemId,
+          quantity: input.quantity,
+          billingCycle,
+          termDuration: term,
+          ...(attested ? { attestationAccepted: true } : {}),
+        },
+      ],
     };
     const cartRes = await this.#purchaseHttp.send<Cart>({
       operation: 'purchase',
@@ -767,7 +884,10 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
         operation: 'purchase',
         code: String(lineError.errorCode),
         requestId: cartRes.vendorRequestId ?? cartRes.requestId,
-        hint: 'Check the product, quantity (SKU min/max), term and billing cycle; the customer must have accepted the Microsoft Customer Agreement.',
+        hint:
+          lineError.errorCode === ATTESTATION_NOT_ACCEPTED
+            ? 'This product requires an attestation (see the SKU attestationProperties): once the customer has accepted it, purchase again with attestationAccepted: true.'
+            : 'Check the product, quantity (SKU min/max), term and billing cycle; the customer must have accepted the Microsoft Customer Agreement.',
       };
       throw CART_INPUT_ERRORS.has(lineError.errorCode ?? 0)
         ? new ValidationError(

@@ -7,6 +7,7 @@ import {
 } from '../../core/errors.js';
 import type { ErrorResponse } from '../../core/http.js';
 import { baseErrorFields, errorForStatus } from '../../core/http-errors.js';
+import { scrubVendorError } from '../../core/redact.js';
 
 /** The Partner Center error body (`ApiFault`), the Entra token error, or the throttling body. */
 interface PartnerCenterErrorBody {
@@ -42,6 +43,11 @@ export function retryAfterFromMessage(message: string | undefined): number | und
 
 /** Maps a Partner Center error answer (API `ApiFault`, Entra `{error, error_description}`, or a 429 body). */
 export function mapPartnerCenterError(r: ErrorResponse, redact: (s: string) => string): MarketplaceError {
+  // Vendor text may echo credentials: scrubbed (every field, cause chain) and cut here, whatever the branch.
+  return scrubVendorError(mapPartnerCenterErrorUnscrubbed(r, redact));
+}
+
+function mapPartnerCenterErrorUnscrubbed(r: ErrorResponse, redact: (s: string) => string): MarketplaceError {
   const body = (r.body && typeof r.body === 'object' ? r.body : {}) as PartnerCenterErrorBody;
   const isToken = r.request.operation === 'token';
   const rawCode = body.code;

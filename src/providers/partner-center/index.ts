@@ -9,6 +9,7 @@ export {
   PARTNER_CENTER_DEFAULTS,
   type PartnerCenterClientOptions,
   type PartnerCenterCredentials,
+  type PartnerCenterPurchaseInput,
 } from './client.js';
 export {
   mapCustomer as mapPartnerCenterCustomer,

@@ -2,6 +2,8 @@ import * as z from 'zod';
 import type { components } from '../../../generated/partner-center.js';
 import { type WireContext, mapEnum, parseWire, vendorDate, vendorQuantity } from '../../core/wire.js';
 import type { OperationState } from '../../model/operations.js';
+import { licenseFromSku, unknownLicense } from '../../model/common.js';
+import { toCountryCode } from '../../model/country.js';
 import type { Customer } from '../../model/customer.js';
 import type { Product } from '../../model/product.js';
 import type {
@@ -168,7 +170,8 @@ export function mapCustomer(raw: unknown, ctx: WireContext): Customer {
     rawStatus: null,
     tenantId: c.companyProfile?.tenantId ?? c.id,
     externalId: null,
-    country: c.companyProfile?.address?.country ?? c.billingProfile?.defaultAddress?.country ?? null,
+    country: toCountryCode(c.companyProfile?.address?.country ?? c.billingProfile?.defaultAddress?.country),
+    rawCountry: c.companyProfile?.address?.country ?? c.billingProfile?.defaultAddress?.country ?? null,
     raw,
   };
 }
@@ -186,6 +189,10 @@ export function mapProduct(raw: unknown, ctx: WireContext): Product {
     description: p.description ?? null,
     // New-commerce licences are always bought for a term (P1M at least).
     requiresCommitment: true,
+    // The product id is Microsoft's catalog product id (`CFQ7TTC0LCHC`); SKUs are listed per product.
+    license: { ...licenseFromSku(p.id), graphSkuId: null },
+    // Terms and prices live on each SKU's availabilities (a request per product): not in the listing.
+    offers: null,
     raw,
   };
 }
@@ -329,6 +336,8 @@ export function mapSubscription(
     price: null,
     cost: null,
     constraints,
+    // A new-commerce offer id is `product:sku:availability`; a legacy offer id is not a Microsoft catalog id.
+    license: nce ? { ...licenseFromSku(`${parts[0]}:${parts[1]}`), graphSkuId: null } : unknownLicense(),
     raw,
   };
 }

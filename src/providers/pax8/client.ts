@@ -1,4 +1,9 @@
-import { ConfigurationError, NotFoundError, ValidationError } from '../../core/errors.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { sdk as sdkChecked } from '../../core/dry-run.js';
+import { bearerHeader } from '../../core/auth/token-provider.js';
+import type { DryRunCheck } from '../../model/operations.js';
+import { BusinessRuleError, ConfigurationError, NotFoundError, ValidationError } from '../../core/errors.js';
+import { orderSendFailure } from '../../core/order-safety.js';
 import {
   BaseMarketplaceClient,
   type CancelWriteResult,
@@ -6,8 +11,16 @@ import {
   type ValidPurchase,
 } from '../../core/base-client.js';
 import type { CommonClientOptions } from '../../core/client-options.js';
+import { type ClientOptionKeys, clientOptionKeys } from '../../core/options/client-options.js';
+import {
+  GET_OPTION_KEYS,
+  LIST_CUSTOMERS_OPTION_KEYS,
+  LIST_PRODUCTS_OPTION_KEYS,
+  LIST_SUBSCRIPTIONS_OPTION_KEYS,
+  checkCallOptions,
+} from '../../core/options/call-options.js';
 import { requireCredential, requireUrl } from '../../core/config.js';
-import { HttpTransport } from '../../core/http.js';
+import { type HttpResponse, HttpTransport } from '../../core/http.js';
 import type { RateLimit } from '../../core/limiter.js';
 import { createLimiterFor, tokenCacheFor } from '../../core/scale.js';
 import type {
@@ -16,6 +29,7 @@ import type {
   GetOptions,
   ListOptions,
   ListSubscriptionsOptions,
+  PurchaseInput,
   SeatChangeOptions,
 } from '../../core/marketplace-client.js';
 import { type Page, PagedList } from '../../core/pagination.js';
@@ -28,11 +42,16 @@ import type { ConnectionReport, PurchaseResult } from '../../model/operations.js
 import type { Product } from '../../model/product.js';
 import type { Subscription, SubscriptionRef } from '../../model/subscription.js';
 import { createPax8TokenProvider } from './auth.js';
+import { type Pax8ProvisioningDetails, checkProvisioningShape, provisioningLine } from './provisioning.js';
 import { mapPax8Error } from './errors.js';
+import { pax8Hint } from './errors.js';
 import {
   type Pax8Commitment,
   type Pax8CommitmentRules,
   mapCompany,
+  pax8CancelVerdict,
+  pax8DecreaseVerdict,
+  stateRule,
   mapPage,
   mapProduct,
   mapSubscription,
@@ -41,6 +60,17 @@ import {
 } from './map.js';
 
 type CreateOrder = components['schemas']['CreateOrder'];
+
+/** A Pax8 purchase: {@link PurchaseInput} plus the product's provisioning details. */
+export interface Pax8PurchaseInput extends PurchaseInput {
+  /**
+   * Key -> value(s) from `GET /products/{id}/provision-details` (e.g. `{ msDomain: 'contoso', msCustExists: '...' }`),
+   * sent as the order line's `provisioningDetails`. Checked against the product's declared details before the order.
+   */
+  provisioningDetails?: Pax8ProvisioningDetails | undefined;
+}
+
+const purchaseContext = new AsyncLocalStorage<{ provisioningDetails?: Pax8ProvisioningDetails | undefined }>();
 type SubscriptionUpdate = components['schemas']['SubscriptionUpdate'];
 
 /** Pax8 API credentials (Pax8 app > Integrations > API credentials). */
@@ -58,6 +88,13 @@ export interface Pax8ClientOptions extends CommonClientOptions {
   audience?: string | undefined;
 }
 
+/** Every key of {@link Pax8ClientOptions} and its credentials: the constructor refuses any other (typos included). */
+export const PAX8_CLIENT_OPTION_KEYS: ClientOptionKeys = clientOptionKeys<Pax8ClientOptions, Pax8Credentials>(
+  'pax8',
+  { credentials: true, tokenUrl: true, audience: true },
+  { clientId: true, clientSecret: true },
+);
+
 /** Pax8 defaults, from Pax8's documentation (see docs/providers/pax8.md). */
 export const PAX8_DEFAULTS = {
   baseUrl: 'https://api.pax8.com/v1',
@@ -70,6 +107,8 @@ export const PAX8_DEFAULTS = {
 } as const;
 
 const RULES_TTL_MS = 10 * 60_000;
+/** Bound of the per-product commitment cache: the oldest product is forgotten first. */
+const RULES_MAX_PRODUCTS = 500;
 
 /** The Pax8 Partner API as a {@link MarketplaceClient}. */
 export class Pax8Client extends BaseMarketplaceClient {
@@ -79,6 +118,7 @@ export class Pax8Client extends BaseMarketplaceClient {
     getCustomer: true,
     listProducts: true,
     listAllSubscriptions: true,
+    listAllSubscriptionsNative: true,
     listSubscriptions: true,
     getSubscription: true,
     setSeats: true,
@@ -88,12 +128,14 @@ export class Pax8Client extends BaseMarketplaceClient {
     dryRunPurchase: 'vendor',
     dryRunSeats: 'local',
     asyncWrites: false,
+    seatLockScope: this.seatLockScope,
   };
   readonly #http: HttpTransport;
-  readonly #rules = new Map<string, { at: number; rules: Pax8CommitmentRules | undefined }>();
+  /** Commitment dependencies per product (single-flight, 10 minutes, at most {@link RULES_MAX_PRODUCTS}). */
+  readonly #commitments = new Map<string, { at: number; deps: Promise<Pax8Commitment[] | null> }>();
 
   constructor(options: Pax8ClientOptions) {
-    super(options);
+    super(options, PAX8_CLIENT_OPTION_KEYS);
     if (!options || typeof options !== 'object') {
       throw new ConfigurationError('pax8: options are required', { provider: 'pax8', operation: 'configure' });
     }
@@ -101,6 +143,7 @@ export class Pax8Client extends BaseMarketplaceClient {
     const clientId = requireCredential('pax8', options.credentials, 'clientId', where);
     const clientSecret = new Secret(requireCredential('pax8', options.credentials, 'clientSecret', where));
     this.redactor.add(clientSecret);
+    this.redactor.add(clientId);
     const baseUrl = requireUrl('pax8', 'baseUrl', options.baseUrl ?? PAX8_DEFAULTS.baseUrl);
     const tokenUrl = requireUrl('pax8', 'tokenUrl', options.tokenUrl ?? `${baseUrl}/token`);
     const audience = options.audience ?? PAX8_DEFAULTS.audience;
@@ -116,6 +159,7 @@ export class Pax8Client extends BaseMarketplaceClient {
       mapError: (r: Parameters<typeof mapPax8Error>[0]) => mapPax8Error(r, (s) => this.redactor.redact(s)),
       fetch: options.fetch,
       signal: options.signal,
+      limits: options.limits,
     };
     const tokenTransport = new HttpTransport({ ...transportBase, baseUrl });
     const tokens = createPax8TokenProvider({
@@ -133,6 +177,7 @@ export class Pax8Client extends BaseMarketplaceClient {
       baseUrl,
       auth: {
         headers: async (signal) => ({ authorization: `Bearer ${(await tokens.getToken(signal)).value}` }),
+        peek: () => bearerHeader(tokens.peekToken()),
         refused: (headers) => {
           tokens.invalidate(headers.authorization?.slice('Bearer '.length) ?? '');
           return true;
@@ -150,7 +195,7 @@ export class Pax8Client extends BaseMarketplaceClient {
     operation: string,
     path: string,
     query: Record<string, string | undefined>,
-    map: (raw: unknown, ctx: WireContext) => T | undefined,
+    map: (raw: unknown, ctx: WireContext, signal?: AbortSignal) => T | undefined | Promise<T | undefined>,
     signal?: AbortSignal,
   ): PagedList<T> {
     let firstTotal: number | undefined;
@@ -174,13 +219,17 @@ export class Pax8Client extends BaseMarketplaceClient {
         });
         firstTotal = env.page.totalElements;
       }
-      const items = env.content.map((raw) => map(raw, ctx)).filter((x): x is T => x !== undefined);
+      const items: T[] = [];
+      for (const item of await Promise.all(env.content.map((raw) => map(raw, ctx, sig)))) {
+        if (item !== undefined) items.push(item);
+      }
       const more = env.page.number + 1 < env.page.totalPages && env.content.length > 0;
       return { items, nextCursor: more ? String(env.page.number + 1) : undefined, total: env.page.totalElements };
-    }, signal);
+    }, signal).withLimits(this.#http.limits);
   }
 
   async verifyConnection(options: GetOptions = {}): Promise<ConnectionReport> {
+    checkCallOptions(GET_OPTION_KEYS, options, this.provider, 'verifyConnection');
     const count = async (path: string) => {
       const res = await this.#http.send({
         operation: 'verifyConnection',
@@ -193,10 +242,21 @@ export class Pax8Client extends BaseMarketplaceClient {
     };
     const customers = await count('/companies');
     const subscriptions = await count('/subscriptions');
-    return { provider: 'pax8', ok: true, customers, subscriptions, baseUrl: this.#http.baseUrl, details: {} };
+    // Pax8's page envelope carries exact totals.
+    return {
+      provider: 'pax8',
+      ok: true,
+      customers,
+      customersExact: true,
+      subscriptions,
+      subscriptionsExact: true,
+      baseUrl: this.#http.baseUrl,
+      details: {},
+    };
   }
 
   listCustomers(options: ListOptions = {}): PagedList<Customer> {
+    checkCallOptions(LIST_CUSTOMERS_OPTION_KEYS, options, this.provider, 'listCustomers');
     return this.#paged('listCustomers', '/companies', {}, mapCompany, options.signal);
   }
 
@@ -211,10 +271,12 @@ export class Pax8Client extends BaseMarketplaceClient {
   }
 
   listProducts(options: ListOptions & { search?: string | undefined } = {}): PagedList<Product> {
+    checkCallOptions(LIST_PRODUCTS_OPTION_KEYS, options, this.provider, 'listProducts');
     return this.#paged('listProducts', '/products', { search: options.search }, mapProduct, options.signal);
   }
 
   listSubscriptions(options: ListSubscriptionsOptions = {}): PagedList<Subscription> {
+    checkCallOptions(LIST_SUBSCRIPTIONS_OPTION_KEYS, options, this.provider, 'listSubscriptions');
     const now = new Date();
     // Pax8 filters by its own status values, several of which map to one of ours: filter statuses here.
     const billingTerm =
@@ -225,8 +287,8 @@ export class Pax8Client extends BaseMarketplaceClient {
       'listSubscriptions',
       '/subscriptions',
       { companyId: options.customerId, productId: options.productId, billingTerm },
-      (raw, ctx) => {
-        const s = mapSubscription(raw, ctx, { now });
+      async (raw, ctx, sig) => {
+        const s = await this.#withCommitmentRules(raw, ctx, now, sig);
         if (options.status && s.status !== options.status) return undefined;
         if (options.billingTerm && s.billingTerm !== options.billingTerm) return undefined;
         return s;
@@ -243,10 +305,27 @@ export class Pax8Client extends BaseMarketplaceClient {
       signal: options.signal,
     });
     const ctx = this.#ctx('getSubscription', res.requestId);
-    const first = mapSubscription(res.data, ctx);
-    this.#checkOwner(first, ref);
-    const rules = first.commitment && first.productId ? await this.#commitmentRules(first, options.signal) : undefined;
-    return rules ? mapSubscription(res.data, ctx, { rules }) : first;
+    this.#checkOwner(mapSubscription(res.data, ctx), ref);
+    return this.#withCommitmentRules(res.data, ctx, new Date(), options.signal);
+  }
+
+  /**
+   * Maps a subscription with its product's commitment rules (the dependency matching its commitment term), so
+   * `commitment` and `constraints` say what Pax8 will accept. A product Pax8 no longer knows (404) leaves them
+   * unknown (with a warning); any other failure of the look-up is the read's typed error (after the transport's
+   * retries), so a listing never returns the same subscription with different constraints.
+   */
+  async #withCommitmentRules(raw: unknown, ctx: WireContext, now: Date, signal?: AbortSignal): Promise<Subscription> {
+    const first = mapSubscription(raw, ctx, { now });
+    if (!first.productId || first.status === 'cancelled') return first;
+    const deps = await this.#dependencies(first.productId, signal, ctx.operation);
+    if (deps === null) return first;
+    const wire = first.raw as { commitmentTerm?: { id?: string } | null };
+    const term = first.commitment?.term ?? (first.billingTerm === 'monthly' ? 'P1M' : undefined);
+    const rules =
+      deps.find((d) => wire.commitmentTerm?.id !== undefined && d.id === wire.commitmentTerm.id) ??
+      (term ? deps.find((d) => pax8TermToIso(d.term) === term) : undefined);
+    return mapSubscription(raw, ctx, { now, rules, productCommitments: deps });
   }
 
   /** Refuses a subscription that belongs to another customer than the reference says: never change the wrong one. */
@@ -263,21 +342,40 @@ export class Pax8Client extends BaseMarketplaceClient {
     }
   }
 
-  /** The product's commitment dependency matching the subscription's term (cached for 10 minutes). */
-  async #commitmentRules(sub: Subscription, signal?: AbortSignal): Promise<Pax8CommitmentRules | undefined> {
-    const raw = sub.raw as { commitmentTerm?: { id?: string } | null };
-    const key = `${sub.productId}:${raw.commitmentTerm?.id ?? sub.commitment?.term}`;
-    const cached = this.#rules.get(key);
-    if (cached && Date.now() - cached.at < RULES_TTL_MS) return cached.rules;
-    const deps = await this.#dependencies(sub.productId!, signal);
-    const rules =
-      deps.find((d) => d.id === raw.commitmentTerm?.id) ??
-      deps.find((d) => pax8TermToIso(d.term) === sub.commitment?.term);
-    this.#rules.set(key, { at: Date.now(), rules });
-    return rules;
+  /**
+   * The product's commitment dependencies, cached per product (single-flight, bounded, 10 minutes); null when
+   * Pax8 does not know the product (404, cached too, with one `warning` event). Other failures are not cached.
+   */
+  #dependencies(
+    productId: string,
+    signal?: AbortSignal,
+    operation = 'getProductDependencies',
+  ): Promise<Pax8Commitment[] | null> {
+    const cached = this.#commitments.get(productId);
+    if (cached && Date.now() - cached.at < RULES_TTL_MS) return cached.deps;
+    const deps = this.#fetchDependencies(productId, signal).catch((error: unknown) => {
+      if (!(error instanceof NotFoundError)) throw error;
+      this.events.emit('warning', {
+        provider: 'pax8',
+        code: 'commitment-rules-unknown',
+        message: `${operation}: Pax8 does not know product ${productId} (404 on its dependencies); the commitment rules of its subscriptions stay unknown`,
+      });
+      return null;
+    });
+    this.#commitments.delete(productId);
+    this.#commitments.set(productId, { at: Date.now(), deps });
+    if (this.#commitments.size > RULES_MAX_PRODUCTS) {
+      const oldest = this.#commitments.keys().next().value;
+      if (oldest !== undefined) this.#commitments.delete(oldest);
+    }
+    // A failed look-up is not cached: the next read asks again.
+    deps.catch(() => {
+      if (this.#commitments.get(productId)?.deps === deps) this.#commitments.delete(productId);
+    });
+    return deps;
   }
 
-  async #dependencies(productId: string, signal?: AbortSignal): Promise<Pax8Commitment[]> {
+  async #fetchDependencies(productId: string, signal?: AbortSignal): Promise<Pax8Commitment[]> {
     const res = await this.#http.send<components['schemas']['ProductDependencies']>({
       operation: 'getProductDependencies',
       method: 'GET',
@@ -286,6 +384,83 @@ export class Pax8Client extends BaseMarketplaceClient {
     });
     const list = res.data?.commitmentDependencies;
     return Array.isArray(list) ? list.filter((c) => c && typeof c.id === 'string') : [];
+  }
+
+  // ---- dry runs: the commitment rules Pax8 applies, checked before saying OK -------------------------
+
+  /** Pax8 needs at least 1 seat (it answers 422 to 0): cancel instead. */
+  protected override zeroSeatsRefusal(): ValidationError {
+    return new ValidationError(
+      'Pax8 needs at least 1 seat: cancel the subscription instead of setting 0',
+      [{ path: 'quantity', message: 'must be at least 1 for Pax8' }],
+      { provider: 'pax8', operation: 'setSeats', hint: 'Use cancelSubscription(ref) to stop the subscription.' },
+    );
+  }
+
+  /**
+   * Pax8 has no dry run for seat changes: applies the rules the real PUT meets (status, future start, the
+   * product's commitment dependency and the 7-day window) and throws the `BusinessRuleError` Pax8's 422 gives.
+   */
+  protected override async dryRunSeats(
+    _ref: SubscriptionRef,
+    target: number,
+    before: Subscription,
+  ): Promise<DryRunCheck> {
+    const now = new Date();
+    const refuse = (rules: string[]) =>
+      new BusinessRuleError(
+        `setSeats (dry run): ${before.quantity} -> ${target} would be refused: ${rules.join('; ')}`,
+        {
+          provider: 'pax8',
+          operation: 'setSeats',
+          code: 'UNPROCESSABLE_ENTITY',
+          hint: pax8Hint({ status: 422, operation: 'setSeats', decrease: target < before.quantity }),
+        },
+      );
+    const state = stateRule(before, now);
+    if (state) throw refuse([state]);
+    if (target > before.quantity) {
+      if (before.constraints.canIncrease === false) throw refuse(before.constraints.notes);
+      return sdkChecked(['Pax8 accepts seat increases on an active subscription']);
+    }
+    const rules = await this.#rulesOf(before);
+    const verdict = pax8DecreaseVerdict(before, rules, now);
+    if (verdict.verdict === 'refused') throw refuse(verdict.rules);
+    return { checkedBy: verdict.verdict === 'allowed' ? 'sdk' : 'nothing', rules: verdict.rules };
+  }
+
+  /** Pax8 has no dry run for cancellations: applies the product's early-cancellation rule as the real DELETE meets it. */
+  protected override async dryRunCancel(
+    _ref: SubscriptionRef,
+    effectiveDate: string | undefined,
+    before: Subscription,
+  ): Promise<DryRunCheck> {
+    const now = new Date();
+    const at = effectiveDate ? new Date(effectiveDate) : now;
+    const verdict = pax8CancelVerdict(before, await this.#rulesOf(before), now, at);
+    if (verdict.verdict === 'refused') {
+      throw new BusinessRuleError(
+        `cancelSubscription (dry run): the cancellation would be refused: ${verdict.rules.join('; ')}`,
+        {
+          provider: 'pax8',
+          operation: 'cancelSubscription',
+          code: 'UNPROCESSABLE_ENTITY',
+          hint: pax8Hint({ status: 422, operation: 'cancelSubscription' }),
+        },
+      );
+    }
+    return { checkedBy: verdict.verdict === 'allowed' ? 'sdk' : 'nothing', rules: verdict.rules };
+  }
+
+  /** The commitment dependency a subscription was read with (from the cache; undefined when unknown). */
+  async #rulesOf(sub: Subscription): Promise<Pax8CommitmentRules | undefined> {
+    const wire = sub.raw as { commitmentTerm?: { id?: string } | null };
+    if (!sub.productId || !wire.commitmentTerm) return undefined;
+    const deps = await this.#dependencies(sub.productId);
+    return (
+      deps?.find((d) => d.id === wire.commitmentTerm?.id) ??
+      deps?.find((d) => pax8TermToIso(d.term) === sub.commitment?.term)
+    );
   }
 
   protected async writeSeats(
@@ -302,8 +477,22 @@ export class Pax8Client extends BaseMarketplaceClient {
       json: body,
       signal: options.signal,
     });
-    const subscription = mapSubscription(res.data, this.#ctx('setSeats', res.requestId));
-    return { kind: 'done', subscription, requestId: res.vendorRequestId ?? res.requestId };
+    const requestId = res.vendorRequestId ?? res.requestId;
+    // A 2xx whose body is not a subscription (204, empty, `{}`, unreadable) proves only that Pax8 accepted the
+    // change: `done` without a subscription, and the base client settles it by reading (applied means observed).
+    let subscription: Subscription | undefined;
+    if (res.data !== undefined && res.data !== null && !isEmptyObject(res.data)) {
+      try {
+        subscription = mapSubscription(res.data, this.#ctx('setSeats', requestId));
+      } catch {
+        this.events.emit('warning', {
+          provider: 'pax8',
+          code: 'unreadable-write-answer',
+          message: `setSeats: Pax8 answered ${res.status} with a body the SDK cannot read; settling by re-reading the subscription`,
+        });
+      }
+    }
+    return { kind: 'done', subscription, requestId };
   }
 
   protected async writeCancel(
@@ -320,12 +509,20 @@ export class Pax8Client extends BaseMarketplaceClient {
       responseType: 'none',
       signal: options.signal,
     });
-    // 204 has no body: read the subscription to report its state.
-    const subscription = await this.fetchSubscription(ref, { signal: options.signal });
-    return { kind: 'done', subscription, requestId: res.vendorRequestId ?? res.requestId };
+    // 204 has no body: the base client reads the subscription (cancelled means observed).
+    const requestId = res.vendorRequestId ?? res.requestId;
+    return { kind: 'done', subscription: undefined, requestId };
+  }
+
+  /** {@link BaseMarketplaceClient.purchase} plus `provisioningDetails` (see {@link Pax8PurchaseInput}). */
+  override async purchase(input: Pax8PurchaseInput): Promise<PurchaseResult> {
+    const { provisioningDetails, ...rest } = (input ?? {}) as Pax8PurchaseInput;
+    const details = checkProvisioningShape(provisioningDetails);
+    return purchaseContext.run({ provisioningDetails: details }, () => super.purchase(rest));
   }
 
   protected async writePurchase(input: ValidPurchase): Promise<PurchaseResult> {
+    const given = purchaseContext.getStore()?.provisioningDetails;
     const productRes = await this.#http.send<components['schemas']['ProductDetail']>({
       operation: 'purchase',
       method: 'GET',
@@ -335,7 +532,8 @@ export class Pax8Client extends BaseMarketplaceClient {
     const product = mapProduct(productRes.data, this.#ctx('purchase'));
     let commitmentTermId: string | undefined;
     if (product.requiresCommitment || input.commitmentTerm) {
-      const deps = await this.#dependencies(input.productId, input.signal);
+      // Read fresh at order time (Pax8: dependencies change), not from the constraints cache.
+      const deps = await this.#fetchDependencies(input.productId, input.signal);
       const wanted = input.commitmentTerm ?? defaultCommitmentFor(input.billingTerm);
       const match = deps.find((d) => pax8TermToIso(d.term) === wanted);
       if (!match) {
@@ -348,6 +546,20 @@ export class Pax8Client extends BaseMarketplaceClient {
       }
       commitmentTermId = match.id;
     }
+    let provisioningDetails: { key: string; values: string[] }[] | undefined;
+    if (given && Object.keys(given).length > 0) {
+      const declared = await this.#http.send<components['schemas']['ProvisioningDetailList']>({
+        operation: 'purchase',
+        method: 'GET',
+        path: `/products/${encodeURIComponent(input.productId)}/provision-details`,
+        signal: input.signal,
+      });
+      provisioningDetails = provisioningLine(
+        input.productId,
+        given,
+        Array.isArray(declared.data?.content) ? declared.data.content : [],
+      );
+    }
     const body: CreateOrder = {
       companyId: input.customerId,
       lineItems: [
@@ -357,17 +569,25 @@ export class Pax8Client extends BaseMarketplaceClient {
           quantity: input.quantity,
           billingTerm: toPax8BillingTerm(input.billingTerm),
           ...(commitmentTermId ? { commitmentTermId } : {}),
+          ...(provisioningDetails ? { provisioningDetails } : {}),
         },
       ],
     };
-    const res = await this.#http.send<components['schemas']['Order']>({
-      operation: 'purchase',
-      method: 'POST',
-      path: '/orders',
-      query: { isMock: input.dryRun ? true : undefined },
-      json: body,
-      signal: input.signal,
-    });
+    let res: HttpResponse<components['schemas']['Order']>;
+    try {
+      res = await this.#http.send<components['schemas']['Order']>({
+        operation: 'purchase',
+        method: 'POST',
+        path: '/orders',
+        query: { isMock: input.dryRun ? true : undefined },
+        json: body,
+        // Pax8 orders carry no idempotency key: a real order is sent once (a mock order changes nothing).
+        retry: input.dryRun ? 'write' : 'never',
+        signal: input.signal,
+      });
+    } catch (error) {
+      throw input.dryRun ? error : orderSendFailure(error, { provider: 'pax8', ...input });
+    }
     const order = res.data;
     return {
       provider: 'pax8',
@@ -383,6 +603,10 @@ export class Pax8Client extends BaseMarketplaceClient {
       raw: order,
     };
   }
+}
+
+function isEmptyObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
 }
 
 function defaultCommitmentFor(term: ValidPurchase['billingTerm']): string {

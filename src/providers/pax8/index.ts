@@ -3,7 +3,15 @@
  *
  * @module msp-marketplace-sdk/pax8
  */
-export { Pax8Client, createPax8Client, PAX8_DEFAULTS, type Pax8ClientOptions, type Pax8Credentials } from './client.js';
+export {
+  Pax8Client,
+  createPax8Client,
+  PAX8_DEFAULTS,
+  type Pax8ClientOptions,
+  type Pax8Credentials,
+  type Pax8PurchaseInput,
+} from './client.js';
+export type { Pax8ProvisioningDetails } from './provisioning.js';
 export {
   mapCompany as mapPax8Company,
   mapProduct as mapPax8Product,

@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import type { components } from '../../../generated/pax8.js';
 import { type WireContext, mapEnum, parseWire, vendorDate, vendorQuantity } from '../../core/wire.js';
+import { type LicenseIdentity, licenseFromSku, unknownLicense } from '../../model/common.js';
+import { toCountryCode } from '../../model/country.js';
 import type { Customer, CustomerStatus } from '../../model/customer.js';
 import type { Product } from '../../model/product.js';
 import type {
@@ -75,8 +77,8 @@ const SUBSCRIPTION_STATUS: Record<string, SubscriptionStatus> = {
   PendingAutomated: 'pending',
   WaitingForDetails: 'pending',
   PendingActivation: 'pending',
-  // Cancelled with an end date but not yet deprovisioned: not a target for new seats.
-  PendingCancel: 'cancelled',
+  // Cancelled with an end date but not yet deprovisioned: still running and billed until `endDate`.
+  PendingCancel: 'pending-cancel',
   Cancelled: 'cancelled',
   Converted: 'expired',
 };
@@ -138,7 +140,8 @@ export function mapCompany(raw: unknown, ctx: WireContext): Customer {
     rawStatus: c.status ?? null,
     tenantId: null,
     externalId: c.externalId ?? null,
-    country: c.address?.country ?? null,
+    country: toCountryCode(c.address?.country),
+    rawCountry: c.address?.country ?? null,
     raw,
   };
 }
@@ -155,8 +158,20 @@ export function mapProduct(raw: unknown, ctx: WireContext): Product {
     vendorName: p.vendorName ?? null,
     description: p.description ?? p.shortDescription ?? null,
     requiresCommitment: p.requiresCommitment ?? null,
+    license: pax8License(p.vendorSku, p.vendorName),
+    // Pax8 publishes terms and prices per product (`/products/{id}/pricing`), not in the listing.
+    offers: null,
     raw,
   };
+}
+
+/**
+ * Pax8's `vendorSku` (product) / `vendorSkuId` (subscription) of a Microsoft product is the Graph `skuId` GUID;
+ * a Microsoft catalog id (`CFQ7TTC0LCHC:0002`) is read as such. Other publishers' SKUs are not Microsoft's.
+ */
+function pax8License(vendorSku: string | null | undefined, vendorName?: string | null): LicenseIdentity {
+  if (vendorName && !/microsoft/i.test(vendorName)) return unknownLicense();
+  return licenseFromSku(vendorSku);
 }
 
 /** Microsoft NCE allows seat decreases only within 7 days of a purchase, renewal or increase. */
@@ -166,55 +181,221 @@ const NCE_DECREASE_WINDOW_MS = 7 * 24 * 3600 * 1000;
 export type Pax8CommitmentRules = Pick<
   Pax8Commitment,
   'allowForQuantityIncrease' | 'allowForQuantityDecrease' | 'allowForEarlyCancellation' | 'autoRenew'
->;
+> & { term?: string | undefined };
+
+/** Months of an ISO term (`P1Y` -> 12), or null. */
+function termMonths(term: string): number | null {
+  const m = /^P(\d+)([MY])$/.exec(term);
+  if (!m) return null;
+  return Number(m[1]) * (m[2] === 'Y' ? 12 : 1);
+}
+
+function addUtcMonths(iso: string, months: number): number {
+  const d = new Date(iso);
+  d.setUTCMonth(d.getUTCMonth() + months);
+  return d.getTime();
+}
+
+/** When the current term began: the commitment end date minus one term (a renewal opens a new window). */
+function termStartOf(commitment: Commitment): number | null {
+  const months = termMonths(commitment.term);
+  if (!commitment.endDate || months === null) return null;
+  return addUtcMonths(commitment.endDate, -months);
+}
+
+/** The next monthly anniversary of `start` after `now` (the end of the running month of a P1M term). */
+function nextMonthlyRenewal(start: string, now: Date): string | null {
+  const t = Date.parse(start);
+  if (Number.isNaN(t)) return null;
+  const months = Math.max(
+    0,
+    (now.getUTCFullYear() - new Date(t).getUTCFullYear()) * 12 + now.getUTCMonth() - new Date(t).getUTCMonth(),
+  );
+  for (let k = months; k <= months + 2; k++) {
+    const at = addUtcMonths(start, k);
+    if (at > now.getTime()) return new Date(at).toISOString();
+  }
+  return null;
+}
+
+/** The window facts a Pax8 commitment check needs, read from the subscription as Pax8 returns it. */
+interface WindowFacts {
+  /** Latest moment seats are known to have been added (start or renewal of the current term). */
+  knownAddedAt: number | null;
+  /** Last update of the subscription (may or may not have added seats: Pax8 does not say). */
+  updatedAt: number | null;
+}
+
+function windowFacts(commitment: Commitment, startDate: string | null, updatedDate: string | null): WindowFacts {
+  const starts = [startDate ? Date.parse(startDate) : Number.NaN, termStartOf(commitment) ?? Number.NaN].filter(
+    (n) => !Number.isNaN(n),
+  );
+  const updatedAt = updatedDate ? Date.parse(updatedDate) : Number.NaN;
+  return {
+    knownAddedAt: starts.length ? Math.max(...starts) : null,
+    updatedAt: Number.isNaN(updatedAt) ? null : updatedAt,
+  };
+}
+
+/** The outcome of Pax8's commitment rules for one change: allowed, refused, or not knowable from what Pax8 says. */
+export interface Pax8RuleVerdict {
+  verdict: 'allowed' | 'refused' | 'unknown';
+  /** The rules applied, in words. */
+  rules: string[];
+  /** Until when the change stays allowed, when a window limits it. */
+  until: string | null;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * Whether Pax8 accepts a seat decrease on a subscription with a commitment term, by the rules Pax8 applies:
+ * inside 7 days of the seats being added (purchase, renewal, increase) always; after that only when the
+ * product's commitment dependency has `allowForQuantityDecrease`. Monthly subscriptions without a Pax8
+ * `commitmentTerm` carry no such rule.
+ */
+export function pax8DecreaseVerdict(
+  sub: Pick<Subscription, 'commitment' | 'startDate' | 'raw'>,
+  rules: Pax8CommitmentRules | undefined,
+  now: Date,
+): Pax8RuleVerdict {
+  const raw = (sub.raw ?? {}) as { commitmentTerm?: unknown; updatedDate?: unknown };
+  if (!sub.commitment || !raw.commitmentTerm) {
+    return {
+      verdict: 'allowed',
+      rules: ['Pax8 reports no commitment term on this subscription: it applies no decrease window'],
+      until: null,
+    };
+  }
+  const term = sub.commitment.term;
+  if (rules?.allowForQuantityDecrease === true) {
+    return {
+      verdict: 'allowed',
+      rules: [`the product's ${term} commitment allows quantity decreases during the term (allowForQuantityDecrease)`],
+      until: null,
+    };
+  }
+  const f = windowFacts(sub.commitment, sub.startDate, typeof raw.updatedDate === 'string' ? raw.updatedDate : null);
+  const window = `seats of a ${term} commitment can be removed only within 7 days of being added (purchase, renewal or increase)`;
+  if (f.knownAddedAt !== null && now.getTime() < f.knownAddedAt + NCE_DECREASE_WINDOW_MS) {
+    const until = f.knownAddedAt + NCE_DECREASE_WINDOW_MS;
+    return { verdict: 'allowed', rules: [`${window}: the window is open until ${iso(until)}`], until: iso(until) };
+  }
+  if (f.updatedAt !== null && now.getTime() < f.updatedAt + NCE_DECREASE_WINDOW_MS) {
+    return {
+      verdict: 'unknown',
+      rules: [
+        `${window}: the subscription was updated on ${iso(f.updatedAt)}; Pax8 does not say whether seats were added then (if so, the added seats can be removed until ${iso(f.updatedAt + NCE_DECREASE_WINDOW_MS)})`,
+      ],
+      until: null,
+    };
+  }
+  if (rules === undefined) {
+    return {
+      verdict: 'unknown',
+      rules: [`${window}, unless the product's commitment allows decreases: its commitment rules could not be read`],
+      until: null,
+    };
+  }
+  const closed = f.knownAddedAt !== null ? ` (it closed on ${iso(f.knownAddedAt + NCE_DECREASE_WINDOW_MS)})` : '';
+  return {
+    verdict: 'refused',
+    rules: [
+      `${window}${closed}`,
+      `the product's ${term} commitment does not allow decreases during the term (allowForQuantityDecrease: false)`,
+    ],
+    until: null,
+  };
+}
+
+/**
+ * Whether Pax8 accepts a cancellation (now, or at `at`) on a subscription with a commitment term: at or
+ * after the commitment end, within 7 days of the start of the term, or when the product's commitment has
+ * `allowForEarlyCancellation`.
+ */
+export function pax8CancelVerdict(
+  sub: Pick<Subscription, 'commitment' | 'startDate' | 'raw'>,
+  rules: Pax8CommitmentRules | undefined,
+  now: Date,
+  at: Date = now,
+): Pax8RuleVerdict {
+  const raw = (sub.raw ?? {}) as { commitmentTerm?: unknown };
+  if (!sub.commitment || !raw.commitmentTerm) {
+    return {
+      verdict: 'allowed',
+      rules: ['Pax8 reports no commitment term on this subscription: no early-cancellation rule applies'],
+      until: null,
+    };
+  }
+  const term = sub.commitment.term;
+  if (rules?.allowForEarlyCancellation === true) {
+    return {
+      verdict: 'allowed',
+      rules: [`the product's ${term} commitment allows early cancellation (allowForEarlyCancellation)`],
+      until: null,
+    };
+  }
+  const end = sub.commitment.endDate ? Date.parse(sub.commitment.endDate) : Number.NaN;
+  if (!Number.isNaN(end) && at.getTime() >= end) {
+    return {
+      verdict: 'allowed',
+      rules: [`a ${term} commitment can be cancelled at its end (${iso(end)})`],
+      until: null,
+    };
+  }
+  const f = windowFacts(sub.commitment, sub.startDate, null);
+  const window = `a ${term} commitment can be cancelled before its end${Number.isNaN(end) ? '' : ` (${iso(end)})`} only within 7 days of the start of the term`;
+  if (f.knownAddedAt !== null && now.getTime() < f.knownAddedAt + NCE_DECREASE_WINDOW_MS) {
+    const until = f.knownAddedAt + NCE_DECREASE_WINDOW_MS;
+    return { verdict: 'allowed', rules: [`${window}: the window is open until ${iso(until)}`], until: iso(until) };
+  }
+  if (rules === undefined) {
+    return {
+      verdict: 'unknown',
+      rules: [`${window}, unless the product's commitment allows early cancellation: its rules could not be read`],
+      until: null,
+    };
+  }
+  return {
+    verdict: 'refused',
+    rules: [
+      window,
+      `the product's ${term} commitment does not allow early cancellation (allowForEarlyCancellation: false)`,
+    ],
+    until: null,
+  };
+}
 
 function constraintsOf(
-  commitment: Commitment | null,
-  startDate: string | null,
+  sub: Pick<Subscription, 'commitment' | 'startDate' | 'raw'>,
   status: SubscriptionStatus,
   rules: Pax8CommitmentRules | undefined,
   now: Date,
 ): SubscriptionConstraints {
-  const notes: string[] = [];
-  if (status === 'cancelled' || status === 'expired') {
+  if (status === 'cancelled' || status === 'expired' || status === 'pending-cancel') {
     return {
       canIncrease: false,
       canDecrease: false,
       decreaseAllowedUntil: null,
       canCancel: false,
       refundableQuantity: null,
-      notes: [`the subscription is ${status}`],
+      notes: [
+        status === 'pending-cancel'
+          ? 'the subscription is cancelled at its end date (Pax8 PendingCancel): it cannot be changed'
+          : `the subscription is ${status}`,
+      ],
     };
   }
-  if (!commitment || commitment.term === 'P1M') {
-    notes.push('no commitment beyond the month: seats can be changed and the subscription cancelled');
-    return {
-      canIncrease: rules?.allowForQuantityIncrease ?? true,
-      canDecrease: rules?.allowForQuantityDecrease ?? true,
-      decreaseAllowedUntil: null,
-      canCancel: rules?.allowForEarlyCancellation ?? true,
-      refundableQuantity: null,
-      notes,
-    };
-  }
-  // Committed term: decreases only in the window after purchase; Pax8 answers 422 outside it.
-  let canDecrease: boolean | null = rules?.allowForQuantityDecrease === false ? false : null;
-  let until: string | null = null;
-  if (startDate) {
-    const end = Date.parse(startDate) + NCE_DECREASE_WINDOW_MS;
-    if (end > now.getTime()) {
-      until = new Date(end).toISOString();
-      if (canDecrease === null) canDecrease = true;
-    }
-  }
-  notes.push(
-    `committed term ${commitment.term}${commitment.endDate ? ` until ${commitment.endDate}` : ''}: seat decreases are accepted only within 7 days of purchase, renewal or an increase (Microsoft NCE)`,
-  );
+  const decrease = pax8DecreaseVerdict(sub, rules, now);
+  const cancel = pax8CancelVerdict(sub, rules, now);
+  const known = (v: Pax8RuleVerdict): boolean | null => (v.verdict === 'unknown' ? null : v.verdict === 'allowed');
+  const notes = [...decrease.rules];
+  for (const r of cancel.rules) if (!notes.includes(r)) notes.push(r);
   return {
     canIncrease: rules?.allowForQuantityIncrease ?? true,
-    canDecrease,
-    decreaseAllowedUntil: until,
-    canCancel: rules?.allowForEarlyCancellation ?? null,
+    canDecrease: known(decrease),
+    decreaseAllowedUntil: decrease.until,
+    canCancel: known(cancel),
     refundableQuantity: null,
     notes,
   };
@@ -224,17 +405,36 @@ function constraintsOf(
 export function mapSubscription(
   raw: unknown,
   ctx: WireContext,
-  options: { now?: Date; rules?: Pax8CommitmentRules | undefined } = {},
+  options: {
+    now?: Date;
+    rules?: Pax8CommitmentRules | undefined;
+    /** The product's commitment dependencies, when known: a monthly subscription of a product offering a `Monthly` commitment (Microsoft NCE) is a `P1M` commitment. */
+    productCommitments?: readonly Pick<Pax8Commitment, 'term'>[] | undefined;
+  } = {},
 ): Subscription {
   const s = parseWire(SubscriptionWire, raw, 'subscription', ctx);
   const r = raw as Record<string, unknown>;
   const status = mapEnum(s.status, SUBSCRIPTION_STATUS, 'unknown');
   const startDate = vendorDate(r.startDate, 'startDate', ctx);
+  const now = options.now ?? new Date();
   const commitmentTerm = s.commitmentTerm ? pax8TermToIso(s.commitmentTerm.term) : null;
-  const commitment: Commitment | null = commitmentTerm
+  let commitment: Commitment | null = commitmentTerm
     ? { term: commitmentTerm, endDate: vendorDate(s.commitmentTerm?.endDate, 'commitmentTerm.endDate', ctx) }
     : null;
-  const constraints = constraintsOf(commitment, startDate, status, options.rules, options.now ?? new Date());
+  // Pax8 leaves `commitmentTerm` null on monthly NCE subscriptions; the product's `Monthly` commitment says P1M.
+  const monthlyCommitment =
+    !s.commitmentTerm &&
+    s.billingTerm === 'Monthly' &&
+    options.productCommitments?.some((c) => pax8TermToIso(c.term) === 'P1M') === true;
+  if (monthlyCommitment) {
+    commitment = { term: 'P1M', endDate: startDate ? nextMonthlyRenewal(startDate, now) : null };
+  }
+  const constraints = constraintsOf({ commitment, startDate, raw }, status, options.rules, now);
+  if (monthlyCommitment) {
+    constraints.notes.push(
+      "monthly (P1M) commitment read from the product's Monthly commitment dependency; its end date is the next monthly anniversary of the start (derived)",
+    );
+  }
   if (s.commitmentTerm && !commitmentTerm) {
     constraints.notes.push(`unrecognised commitment term ${JSON.stringify(s.commitmentTerm.term)} (kept in raw)`);
   }
@@ -259,6 +459,24 @@ export function mapSubscription(
     price: typeof s.price === 'number' ? { amount: s.price, currency } : null,
     cost: typeof s.partnerCost === 'number' ? { amount: s.partnerCost, currency } : null,
     constraints,
+    license: licenseFromSku(s.vendorSkuId),
     raw,
   };
+}
+
+/**
+ * The rule by which Pax8 refuses any seat update of this subscription in its current state (PUT answers
+ * 422), or undefined: cancelled or cancelling subscriptions and subscriptions starting in the future.
+ */
+export function stateRule(
+  sub: Pick<Subscription, 'status' | 'rawStatus' | 'startDate'>,
+  now: Date,
+): string | undefined {
+  if (sub.status === 'cancelled' || sub.status === 'pending-cancel' || sub.status === 'expired') {
+    return `Pax8 does not update a subscription that is ${sub.rawStatus ?? sub.status}`;
+  }
+  if (sub.startDate && Date.parse(sub.startDate) > now.getTime()) {
+    return `Pax8 does not update a subscription with a future start date (${sub.startDate})`;
+  }
+  return undefined;
 }

@@ -1,3 +1,6 @@
+import { seatChangeByConstraints } from '../../core/dry-run.js';
+import { bearerHeader } from '../../core/auth/token-provider.js';
+import type { DryRunCheck } from '../../model/operations.js';
 import type { components } from '../../../generated/sherweb.js';
 import {
   BaseMarketplaceClient,
@@ -6,6 +9,15 @@ import {
   type ValidPurchase,
 } from '../../core/base-client.js';
 import type { CommonClientOptions } from '../../core/client-options.js';
+import { type ClientOptionKeys, clientOptionKeys } from '../../core/options/client-options.js';
+import {
+  GET_OPTION_KEYS,
+  LIST_CUSTOMERS_OPTION_KEYS,
+  LIST_SUBSCRIPTIONS_OPTION_KEYS,
+  type ListProductsOptions,
+  checkCallOptions,
+} from '../../core/options/call-options.js';
+import { knownKeys } from '../../core/options/strict-keys.js';
 import { requireCredential, requireUrl } from '../../core/config.js';
 import {
   BusinessRuleError,
@@ -14,7 +26,8 @@ import {
   ResponseValidationError,
   ValidationError,
 } from '../../core/errors.js';
-import { HttpTransport } from '../../core/http.js';
+import { type HttpResponse, HttpTransport } from '../../core/http.js';
+import { orderSendFailure } from '../../core/order-safety.js';
 import type { RateLimit } from '../../core/limiter.js';
 import { createLimiterFor, tokenCacheFor } from '../../core/scale.js';
 import type {
@@ -75,6 +88,29 @@ export interface SherwebClientOptions extends CommonClientOptions {
   pollIntervalMs?: number | undefined;
 }
 
+/** Options of the Sherweb `listProducts`: the catalog is per customer. */
+export type SherwebListProductsOptions = ListProductsOptions & { customerId?: string | undefined };
+
+const SHERWEB_LIST_PRODUCTS_OPTION_KEYS = knownKeys<SherwebListProductsOptions>('listProducts options', {
+  signal: true,
+  search: true,
+  customerId: true,
+});
+
+/** Every key of {@link SherwebClientOptions} and its credentials: the constructor refuses any other (typos included). */
+export const SHERWEB_CLIENT_OPTION_KEYS: ClientOptionKeys = clientOptionKeys<SherwebClientOptions, SherwebCredentials>(
+  'sherweb',
+  {
+    credentials: true,
+    tokenUrl: true,
+    scope: true,
+    acceptLanguage: true,
+    catalogCustomerId: true,
+    pollIntervalMs: true,
+  },
+  { clientId: true, clientSecret: true, subscriptionKey: true },
+);
+
 /** Sherweb defaults (see docs/providers/sherweb.md for why). */
 export const SHERWEB_DEFAULTS = {
   baseUrl: 'https://api.sherweb.com/service-provider/v1',
@@ -132,6 +168,7 @@ export class SherwebClient extends BaseMarketplaceClient {
     dryRunPurchase: 'vendor',
     dryRunSeats: 'local',
     asyncWrites: true,
+    seatLockScope: this.seatLockScope,
   };
   readonly #http: HttpTransport;
   readonly #language: string | undefined;
@@ -145,7 +182,7 @@ export class SherwebClient extends BaseMarketplaceClient {
   readonly #suspects = new Map<string, number>();
 
   constructor(options: SherwebClientOptions) {
-    super(options ?? {});
+    super(options ?? {}, SHERWEB_CLIENT_OPTION_KEYS);
     if (!options || typeof options !== 'object') {
       throw new ConfigurationError('sherweb: options are required', { provider: 'sherweb', operation: 'configure' });
     }
@@ -162,6 +199,7 @@ export class SherwebClient extends BaseMarketplaceClient {
     );
     this.redactor.add(clientSecret);
     this.redactor.add(subscriptionKey);
+    this.redactor.add(clientId);
     const baseUrl = requireUrl('sherweb', 'baseUrl', options.baseUrl ?? SHERWEB_DEFAULTS.baseUrl);
     const tokenUrl = requireUrl('sherweb', 'tokenUrl', options.tokenUrl ?? SHERWEB_DEFAULTS.tokenUrl);
     const scope = options.scope ?? SHERWEB_DEFAULTS.scope;
@@ -207,6 +245,7 @@ export class SherwebClient extends BaseMarketplaceClient {
       timeoutMs: options.timeoutMs ?? SHERWEB_DEFAULTS.timeoutMs,
       fetch: options.fetch,
       signal: options.signal,
+      limits: options.limits,
       vendorRequestIdHeaders: ['x-request-id', 'request-id', 'x-correlation-id'],
     };
     const tokenTransport = new HttpTransport({
@@ -238,6 +277,7 @@ export class SherwebClient extends BaseMarketplaceClient {
       },
       auth: {
         headers: async (signal) => ({ authorization: `Bearer ${(await tokens.getToken(signal)).value}` }),
+        peek: () => bearerHeader(tokens.peekToken()),
         refused: (headers) => {
           // Called right after the mapper for the same 401: a refused subscription key is not a stale token.
           if (this.#keyRefused) {
@@ -281,13 +321,17 @@ export class SherwebClient extends BaseMarketplaceClient {
   }
 
   async verifyConnection(options: GetOptions = {}): Promise<ConnectionReport> {
+    checkCallOptions(GET_OPTION_KEYS, options, this.provider, 'verifyConnection');
     const customers = await this.#customers('verifyConnection', options.signal);
     return {
       provider: 'sherweb',
       ok: true,
+      // Sherweb lists every customer in one answer: the count is exact.
       customers: customers.length,
+      customersExact: true,
       // Counting subscriptions takes one call per customer.
       subscriptions: null,
+      subscriptionsExact: false,
       baseUrl: this.#http.baseUrl,
       details: {
         subscriptionKey: 'accepted',
@@ -298,10 +342,11 @@ export class SherwebClient extends BaseMarketplaceClient {
 
   /** Every customer in one page: Sherweb does not page. */
   listCustomers(options: ListOptions = {}): PagedList<Customer> {
+    checkCallOptions(LIST_CUSTOMERS_OPTION_KEYS, options, this.provider, 'listCustomers');
     return new PagedList<Customer>(async (_cursor, signal) => {
       const items = await this.#customers('listCustomers', signal);
       return { items, nextCursor: undefined, total: items.length };
-    }, options.signal);
+    }, options.signal).withLimits(this.#http.limits);
   }
 
   /** Sherweb has no get-one call: lists the customers and picks the one (one list call). */
@@ -324,9 +369,8 @@ export class SherwebClient extends BaseMarketplaceClient {
    * The catalog of one customer (Sherweb has no partner-wide catalog): pass `customerId`, or set
    * `catalogCustomerId` on the client. Product ids are SKUs; `search` filters names and SKUs locally.
    */
-  listProducts(
-    options: ListOptions & { search?: string | undefined; customerId?: string | undefined } = {},
-  ): PagedList<Product> {
+  listProducts(options: SherwebListProductsOptions = {}): PagedList<Product> {
+    checkCallOptions(SHERWEB_LIST_PRODUCTS_OPTION_KEYS, options, this.provider, 'listProducts');
     const given = options.customerId ?? this.#catalogCustomerId;
     if (given === undefined) {
       throw new ValidationError(
@@ -346,7 +390,7 @@ export class SherwebClient extends BaseMarketplaceClient {
         (p) => !search || p.name.toLowerCase().includes(search) || (p.sku ?? '').toLowerCase().includes(search),
       );
       return { items, nextCursor: undefined, total: items.length };
-    }, options.signal);
+    }, options.signal).withLimits(this.#http.limits);
   }
 
   async #catalog(customerId: string, operation: string, signal?: AbortSignal): Promise<Product[]> {
@@ -366,6 +410,7 @@ export class SherwebClient extends BaseMarketplaceClient {
    * Filters apply locally: Sherweb has none.
    */
   listSubscriptions(options: ListSubscriptionsOptions = {}): PagedList<Subscription> {
+    checkCallOptions(LIST_SUBSCRIPTIONS_OPTION_KEYS, options, this.provider, 'listSubscriptions');
     const only = options.customerId === undefined ? undefined : requireUuid(options.customerId, 'customerId');
     const keep = (s: Subscription) =>
       (!options.productId || s.productId === options.productId) &&
@@ -400,7 +445,7 @@ export class SherwebClient extends BaseMarketplaceClient {
         }
       }
       return { items, nextCursor: customers[index + 1] };
-    }, options.signal);
+    }, options.signal).withLimits(this.#http.limits);
   }
 
   /** Sherweb has no get-one call: lists the customer's subscriptions and picks the one (one list call). */
@@ -431,7 +476,7 @@ export class SherwebClient extends BaseMarketplaceClient {
   ): PendingOperation {
     const id = ids.trackingId ?? ids.amendmentId;
     if (!id) {
-      // Accepted, but nothing to follow: say so rather than resend (no status: this is not an ambiguous failure).
+      // Callers handle an accepted request without an id before calling this (see #untracked).
       throw new ResponseValidationError(
         `${kind}: Sherweb accepted the request but its answer carries no tracking id; check the result in the partner portal`,
         { provider: 'sherweb', operation: kind, field: 'requestTrackingId', value: raw },
@@ -519,18 +564,80 @@ export class SherwebClient extends BaseMarketplaceClient {
     return undefined;
   }
 
+  /**
+   * An accepted change whose receipt carries no tracking id (or cannot be read): it was accepted, so it is
+   * neither failed nor resent. The operation settles by re-reading the subscription until `applied` says the
+   * change shows (documented assumption: Sherweb applies an accepted amendment/cancellation asynchronously).
+   */
+  #untracked(
+    kind: 'seat-change' | 'cancel',
+    ref: SubscriptionRef,
+    applied: (sub: Subscription | undefined) => boolean,
+    raw: unknown,
+  ): PendingOperation {
+    const id = `untracked:${kind}:${ref.subscriptionId.trim().toLowerCase()}`;
+    this.events.emit('warning', {
+      provider: 'sherweb',
+      code: 'untracked-request',
+      message: `${kind}: Sherweb accepted the request on subscription ${ref.subscriptionId} without a tracking id; the SDK follows it by re-reading the subscription`,
+    });
+    const key = this.#key(ref);
+    const poll = async (signal?: AbortSignal): Promise<OperationState> => {
+      let sub: Subscription | undefined;
+      try {
+        sub = await this.fetchSubscription(ref, { signal });
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+      }
+      const done = applied(sub);
+      if (done) this.#forget(key, id);
+      return {
+        id,
+        status: done ? 'succeeded' : 'pending',
+        rawStatus: done ? 'observed' : 'not-yet-observed',
+        message: done ? null : 'no tracking id: waiting until the subscription shows the change',
+        raw: sub?.raw ?? null,
+      };
+    };
+    const operation = createPendingOperation({
+      provider: 'sherweb',
+      id,
+      kind,
+      initial: { id, status: 'pending', rawStatus: null, message: null, raw },
+      poll,
+      defaultPollIntervalMs: this.#pollIntervalMs,
+    });
+    const list = (this.#inflight.get(key) ?? []).filter(
+      (e) => Date.now() - e.at < INFLIGHT_TTL_MS && e.operation.id !== id,
+    );
+    list.push({ operation, poll, at: Date.now() });
+    this.#inflight.set(key, list);
+    return operation;
+  }
+
   /** Sends a change; a refusal naming a request in progress, after an ambiguous failure, is that request. */
   async #sendChange(
     kind: 'seat-change' | 'cancel',
     ref: SubscriptionRef,
     request: Parameters<HttpTransport['send']>[0],
+    applied: (sub: Subscription | undefined) => boolean,
   ): Promise<{ kind: 'pending'; operation: PendingOperation; requestId: string | null }> {
     const key = this.#key(ref);
     try {
       const res = await this.#http.send(request);
       this.#suspects.delete(key);
       const ctx = this.#ctx(request.operation, res.vendorRequestId ?? res.requestId);
-      const operation = this.#pending(kind, mapReceipt(res.data, ctx), res.data, ref);
+      let ids: ReturnType<typeof mapReceipt> = { trackingId: null, amendmentId: null };
+      try {
+        ids = mapReceipt(res.data, ctx);
+      } catch {
+        // An unreadable receipt of an accepted request: followed like one without an id.
+      }
+      if (!ids.trackingId && !ids.amendmentId) {
+        const operation = this.#untracked(kind, ref, applied, res.data ?? null);
+        return { kind: 'pending', operation, requestId: res.vendorRequestId ?? null };
+      }
+      const operation = this.#pending(kind, ids, res.data, ref);
       return { kind: 'pending', operation, requestId: operation.id };
     } catch (error) {
       const inProgress = sherwebProblemOf(error)?.requestTrackingId;
@@ -557,8 +664,13 @@ export class SherwebClient extends BaseMarketplaceClient {
   }
 
   /** No vendor dry run exists for amendments: checks the subscription's own constraints. */
-  protected override async dryRunSeats(_ref: SubscriptionRef, target: number, before: Subscription): Promise<void> {
-    if (target < before.quantity && before.constraints.canDecrease === false) {
+  protected override async dryRunSeats(
+    _ref: SubscriptionRef,
+    target: number,
+    before: Subscription,
+  ): Promise<DryRunCheck> {
+    const verdict = seatChangeByConstraints(before, target);
+    if (verdict.refused === 'decrease') {
       throw new BusinessRuleError(
         `setSeats (dry run): ${before.quantity} -> ${target} would be refused: ${before.constraints.notes.join('; ')}`,
         {
@@ -569,6 +681,17 @@ export class SherwebClient extends BaseMarketplaceClient {
         },
       );
     }
+    if (verdict.refused === 'increase') {
+      throw new BusinessRuleError(
+        `setSeats (dry run): seats cannot be added now: ${before.constraints.notes.join('; ')}`,
+        {
+          provider: 'sherweb',
+          operation: 'setSeats',
+          hint: 'Seats can be added only to an active subscription.',
+        },
+      );
+    }
+    return verdict.check;
   }
 
   protected async writeSeats(
@@ -580,14 +703,20 @@ export class SherwebClient extends BaseMarketplaceClient {
     const body: AmendmentRequest = {
       subscriptionAmendmentParameters: [{ subscriptionId: ref.subscriptionId, newQuantity: target }],
     };
-    return this.#sendChange('seat-change', ref, {
-      operation: 'setSeats',
-      method: 'POST',
-      path: '/billing/subscriptions/amendments',
-      query: { customerId: ref.customerId },
-      json: body,
-      signal: options.signal,
-    });
+    // Tracking `Succeeded` is checked against a read by the base client (applied means observed).
+    return this.#sendChange(
+      'seat-change',
+      ref,
+      {
+        operation: 'setSeats',
+        method: 'POST',
+        path: '/billing/subscriptions/amendments',
+        query: { customerId: ref.customerId },
+        json: body,
+        signal: options.signal,
+      },
+      (sub) => sub?.quantity === target,
+    );
   }
 
   protected async writeCancel(
@@ -597,14 +726,20 @@ export class SherwebClient extends BaseMarketplaceClient {
     options: CancelOptions,
   ): Promise<CancelWriteResult> {
     const body: CancellationRequest = { subscriptionIds: [ref.subscriptionId] };
-    return this.#sendChange('cancel', ref, {
-      operation: 'cancelSubscription',
-      method: 'POST',
-      path: '/billing/subscriptions/cancellations',
-      query: { customerId: ref.customerId },
-      json: body,
-      signal: options.signal,
-    });
+    // Sherweb lists only live subscriptions: gone, or listed as cancelled, is cancelled.
+    return this.#sendChange(
+      'cancel',
+      ref,
+      {
+        operation: 'cancelSubscription',
+        method: 'POST',
+        path: '/billing/subscriptions/cancellations',
+        query: { customerId: ref.customerId },
+        json: body,
+        signal: options.signal,
+      },
+      (sub) => sub === undefined || sub.status === 'cancelled',
+    );
   }
 
   /**
@@ -676,16 +811,46 @@ export class SherwebClient extends BaseMarketplaceClient {
         raw: res.data,
       };
     }
-    const res = await this.#http.send({
-      operation: 'purchase',
-      method: 'POST',
-      path: '/orders',
-      query: { customerId },
-      json: body,
-      signal: input.signal,
-    });
+    let res: HttpResponse<unknown>;
+    try {
+      res = await this.#http.send({
+        operation: 'purchase',
+        method: 'POST',
+        path: '/orders',
+        query: { customerId },
+        json: body,
+        // Sherweb orders carry no idempotency key: sent once, never resent (not even after 429/401).
+        retry: 'never',
+        signal: input.signal,
+      });
+    } catch (error) {
+      throw orderSendFailure(error, { provider: 'sherweb', ...input, customerId });
+    }
     const ctx = this.#ctx('purchase', res.vendorRequestId ?? res.requestId);
-    const operation = this.#pending('purchase', mapReceipt(res.data, ctx), res.data);
+    let ids: ReturnType<typeof mapReceipt> = { trackingId: null, amendmentId: null };
+    try {
+      ids = mapReceipt(res.data, ctx);
+    } catch {
+      // An unreadable receipt of an accepted order: reported like one without a tracking id.
+    }
+    if (!ids.trackingId && !ids.amendmentId) {
+      // Accepted (2xx) but nothing to follow: pending, never failed (a caller that retried would buy twice).
+      this.events.emit('warning', {
+        provider: 'sherweb',
+        code: 'untracked-request',
+        message: `purchase: Sherweb accepted the order for customer ${customerId} without a tracking id; check its result in the partner portal`,
+      });
+      return {
+        provider: 'sherweb',
+        customerId,
+        orderId: null,
+        outcome: 'pending',
+        lines,
+        requestId: res.vendorRequestId ?? res.requestId,
+        raw: res.data,
+      };
+    }
+    const operation = this.#pending('purchase', ids, res.data);
     return {
       provider: 'sherweb',
       customerId,

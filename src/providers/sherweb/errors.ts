@@ -10,6 +10,7 @@ import {
 } from '../../core/errors.js';
 import type { ErrorResponse } from '../../core/http.js';
 import { baseErrorFields, errorForStatus } from '../../core/http-errors.js';
+import { scrubVendorError } from '../../core/redact.js';
 
 const PROVIDER = 'sherweb';
 const PORTAL = 'Sherweb partner portal (cumulus.sherweb.com) > Security > APIs';
@@ -106,6 +107,11 @@ function validationIssues(extensions: Record<string, unknown>): ValidationIssue[
  * `{ error, error_description }` from the token endpoint.
  */
 export function mapSherwebError(r: ErrorResponse, redact: (s: string) => string): MarketplaceError {
+  // Vendor text may echo credentials: scrubbed (every field, cause chain) and cut here, whatever the branch.
+  return scrubVendorError(mapSherwebErrorUnscrubbed(r, redact));
+}
+
+function mapSherwebErrorUnscrubbed(r: ErrorResponse, redact: (s: string) => string): MarketplaceError {
   const body = record(r.body);
   const isToken = r.request.operation === 'token';
   const fields = baseErrorFields(PROVIDER, r);

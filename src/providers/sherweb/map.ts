@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { components } from '../../../generated/sherweb.js';
 import { type WireContext, mapEnum, parseWire, vendorDate, vendorQuantity } from '../../core/wire.js';
+import { licenseFromSku, unknownLicense } from '../../model/common.js';
 import type { Customer } from '../../model/customer.js';
 import type { OperationState, OperationStatus } from '../../model/operations.js';
 import type { Product } from '../../model/product.js';
@@ -140,6 +141,7 @@ export function mapCustomer(raw: unknown, ctx: WireContext): Customer {
     tenantId: null,
     externalId: null,
     country: null,
+    rawCountry: null,
     raw,
   };
 }
@@ -191,6 +193,13 @@ export function mapCatalogItem(raw: unknown, ctx: WireContext, options: { langua
     vendorName: null,
     description: localized(p.description, options.language),
     requiresCommitment: p.commitmentTerm === undefined ? null : term !== null,
+    // `microsoftSkuId` is the Graph SKU GUID of Microsoft products.
+    license: licenseFromSku(p.microsoftSkuId),
+    // A catalog item is one way to buy; Sherweb prices it separately (catalog-items-pricing).
+    offers:
+      p.billingCycle || p.commitmentTerm !== undefined
+        ? [{ billingTerm: sherwebBillingTerm(term, p.billingCycle), commitmentTerm: term, price: null, cost: null }]
+        : null,
     raw,
   };
 }
@@ -305,6 +314,8 @@ export function mapSubscription(
     price: null,
     cost: null,
     constraints,
+    // Sherweb subscriptions carry only the marketplace SKU: join through the catalog item's microsoftSkuId.
+    license: unknownLicense(),
     raw,
   };
 }

@@ -109,13 +109,15 @@ export class IonTokenProvider implements TokenProvider {
     const pendingSave = unsaved.get(key);
     if (pendingSave) await this.#persist(pendingSave);
     const stored = await store.get(key);
-    if (stored) redactor.add(stored.refreshToken);
+    // Whatever the store holds was issued to this credential: known to the scrubber even when not used.
+    if (stored) redactor.addToken(stored.refreshToken);
+    if (stored?.accessToken) redactor.addToken(stored.accessToken);
     const now = this.#now();
     if (stored?.accessToken && stored.accessExpiresAt && !refusedAccess.has(stored.accessToken)) {
       const left = stored.accessExpiresAt - now;
       if (left > refreshMarginMs(left)) {
         // Another client or process refreshed while this one waited for the lock: use its token.
-        redactor.add(stored.accessToken);
+        redactor.addToken(stored.accessToken);
         return { accessToken: stored.accessToken, expiresInSeconds: Math.floor(left / 1000) };
       }
     }
@@ -134,8 +136,8 @@ export class IonTokenProvider implements TokenProvider {
       });
       wire = await this.#refresh(initial, signal);
     }
-    redactor.add(wire.refresh_token);
-    redactor.add(wire.access_token);
+    redactor.addToken(wire.refresh_token);
+    redactor.addToken(wire.access_token);
     const expiresAt = this.#now() + wire.expires_in * 1000;
     await this.#persist({
       refreshToken: wire.refresh_token,

@@ -1,3 +1,6 @@
+import { countItems } from '../../core/count-items.js';
+import { seatChangeByConstraints } from '../../core/dry-run.js';
+import type { DryRunCheck } from '../../model/operations.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { components } from '../../../generated/td-synnex.js';
 import { type TokenStore, defaultTokenStore } from '../../core/auth/token-store.js';
@@ -8,6 +11,14 @@ import {
   type ValidPurchase,
 } from '../../core/base-client.js';
 import type { CommonClientOptions } from '../../core/client-options.js';
+import { type ClientOptionKeys, clientOptionKeys } from '../../core/options/client-options.js';
+import {
+  GET_OPTION_KEYS,
+  LIST_CUSTOMERS_OPTION_KEYS,
+  LIST_PRODUCTS_OPTION_KEYS,
+  LIST_SUBSCRIPTIONS_OPTION_KEYS,
+  checkCallOptions,
+} from '../../core/options/call-options.js';
 import { requireCredential, requireUrl } from '../../core/config.js';
 import {
   BusinessRuleError,
@@ -20,7 +31,8 @@ import {
   ValidationError,
 } from '../../core/errors.js';
 import { type HttpRequest, type HttpResponse, HttpTransport } from '../../core/http.js';
-import { type RateLimit, getLimiter } from '../../core/limiter.js';
+import type { RateLimit } from '../../core/limiter.js';
+import { createLimiterFor, tokenStoreFor } from '../../core/scale.js';
 import type {
   CancelOptions,
   Capabilities,
@@ -32,6 +44,7 @@ import type {
 } from '../../core/marketplace-client.js';
 import { type Page, PagedList } from '../../core/pagination.js';
 import { createPendingOperation } from '../../core/pending-operation.js';
+import { orderSendFailure } from '../../core/order-safety.js';
 import { Secret } from '../../core/redact.js';
 import { hashKey } from '../../core/sha.js';
 import type { WireContext } from '../../core/wire.js';
@@ -89,6 +102,16 @@ export interface TdSynnexClientOptions extends CommonClientOptions {
   pollIntervalMs?: number | undefined;
 }
 
+/** Every key of {@link TdSynnexClientOptions} and its credentials: the constructor refuses any other (typos included). */
+export const TD_SYNNEX_CLIENT_OPTION_KEYS: ClientOptionKeys = clientOptionKeys<
+  TdSynnexClientOptions,
+  TdSynnexCredentials
+>(
+  'td-synnex',
+  { credentials: true, accountId: true, tokenStore: true, pageSize: true, pollIntervalMs: true },
+  { refreshToken: true, accountId: true },
+);
+
 /** Extra input of a TD SYNNEX purchase: the provisioning-template attributes of a CREATE order. */
 export interface TdSynnexPurchaseInput extends PurchaseInput {
   /** e.g. `[{ name: 'domainName', value: 'contoso' }]`, required by Microsoft CREATE orders. */
@@ -132,6 +155,7 @@ export class TdSynnexClient extends BaseMarketplaceClient {
     getCustomer: true,
     listProducts: true,
     listAllSubscriptions: true,
+    listAllSubscriptionsNative: true,
     listSubscriptions: true,
     getSubscription: true,
     setSeats: true,
@@ -142,6 +166,7 @@ export class TdSynnexClient extends BaseMarketplaceClient {
     dryRunPurchase: 'local',
     dryRunSeats: 'local',
     asyncWrites: true,
+    seatLockScope: this.seatLockScope,
   };
   readonly #http: HttpTransport;
   readonly #tokens: IonTokenProvider;
@@ -150,7 +175,7 @@ export class TdSynnexClient extends BaseMarketplaceClient {
   readonly #pollIntervalMs: number;
 
   constructor(options: TdSynnexClientOptions) {
-    super(options ?? {});
+    super(options ?? {}, TD_SYNNEX_CLIENT_OPTION_KEYS);
     if (!options || typeof options !== 'object') {
       throw new ConfigurationError('td-synnex: options are required', {
         provider: 'td-synnex',
@@ -182,9 +207,11 @@ export class TdSynnexClient extends BaseMarketplaceClient {
       ]);
     }
     this.#pollIntervalMs = poll;
-    const store = options.tokenStore ?? defaultTokenStore;
+    // With `redis`, the rotating refresh token and its lock live in Redis: every process of the fleet refreshes
+    // through one chain (an in-memory store per process would spend the same single-use token several times).
+    const store = options.tokenStore ?? tokenStoreFor(options) ?? defaultTokenStore;
     const key = hashKey('td-synnex', baseUrl, this.#accountId);
-    const limiter = getLimiter(`td-synnex:${key}`, options.rateLimit ?? TD_SYNNEX_DEFAULTS.rateLimit);
+    const limiter = createLimiterFor('td-synnex', key, options, TD_SYNNEX_DEFAULTS.rateLimit, this.events);
     const transportBase = {
       provider: 'td-synnex',
       baseUrl,
@@ -195,6 +222,7 @@ export class TdSynnexClient extends BaseMarketplaceClient {
       timeoutMs: options.timeoutMs ?? TD_SYNNEX_DEFAULTS.timeoutMs,
       fetch: options.fetch,
       signal: options.signal,
+      limits: options.limits,
       mapError: (r: Parameters<typeof mapTdSynnexError>[0]) => mapTdSynnexError(r, (s) => this.redactor.redact(s)),
     };
     const tokens = new IonTokenProvider({
@@ -239,6 +267,8 @@ export class TdSynnexClient extends BaseMarketplaceClient {
       if (!(error instanceof PermissionError) || error.status !== 403) throw error;
       const used = await this.#tokens.getToken(request.signal);
       this.#tokens.invalidate(used.value);
+      // An order (retry policy `never`) is not sent again: the token is evicted for the next call only.
+      if (request.retry === 'never') throw error;
       this.events.emit('retry', {
         provider: 'td-synnex',
         operation: request.operation,
@@ -255,13 +285,9 @@ export class TdSynnexClient extends BaseMarketplaceClient {
   // ---- reads -------------------------------------------------------------------------------------------
 
   async verifyConnection(options: GetOptions = {}): Promise<ConnectionReport> {
-    const customers = await this.#send({
-      operation: 'verifyConnection',
-      method: 'GET',
-      path: this.#path('/customers'),
-      query: { pageSize: 1 },
-      signal: options.signal,
-    });
+    checkCallOptions(GET_OPTION_KEYS, options, this.provider, 'verifyConnection');
+    // Ion lists customers without a total: walk the pages (up to VERIFY_COUNT_CAP, then "at least").
+    const customers = await countItems(this.listCustomers({ signal: options.signal }));
     const subs = await this.#send<{ totalCount?: unknown; paginationResponse?: { totalSize?: unknown } }>({
       operation: 'verifyConnection',
       method: 'GET',
@@ -270,14 +296,15 @@ export class TdSynnexClient extends BaseMarketplaceClient {
       signal: options.signal,
     });
     const total = Number(subs.data?.totalCount ?? subs.data?.paginationResponse?.totalSize);
-    const firstPage = (customers.data as { customers?: unknown[] } | undefined)?.customers ?? [];
     return {
       provider: 'td-synnex',
       ok: true,
-      customers: firstPage.length,
+      customers: customers.count,
+      customersExact: customers.exact,
       subscriptions: Number.isFinite(total) ? total : null,
+      subscriptionsExact: Number.isFinite(total),
       baseUrl: this.#http.baseUrl,
-      details: { accountId: this.#accountId, customersCounted: 'at least (Ion lists customers without a total)' },
+      details: { accountId: this.#accountId },
     };
   }
 
@@ -311,10 +338,11 @@ export class TdSynnexClient extends BaseMarketplaceClient {
       const next = res.data?.nextPageToken;
       const items = (list ?? []).flatMap((raw) => map(raw, ctx));
       return { items, nextCursor: typeof next === 'string' && next !== '' ? next : undefined };
-    }, signal);
+    }, signal).withLimits(this.#http.limits);
   }
 
   listCustomers(options: ListOptions = {}): PagedList<Customer> {
+    checkCallOptions(LIST_CUSTOMERS_OPTION_KEYS, options, this.provider, 'listCustomers');
     return this.#tokenPaged(
       'listCustomers',
       '/customers',
@@ -349,12 +377,16 @@ export class TdSynnexClient extends BaseMarketplaceClient {
 
   /** One product per catalog SKU, id `<productId>/<skuId>`; its plans (terms) are in `raw.sku.plans`. */
   listProducts(options: ListOptions & { search?: string | undefined } = {}): PagedList<Product> {
+    checkCallOptions(LIST_PRODUCTS_OPTION_KEYS, options, this.provider, 'listProducts');
     const catalog = this.#catalog(options.search?.trim() || undefined, 'listProducts', options.signal);
-    return new PagedList<Product>(async () => {
-      const items: Product[] = [];
-      for await (const sku of catalog) items.push(sku.product);
-      return { items, nextCursor: undefined };
-    }, options.signal);
+    // One Ion catalog page per page (its pageToken is our cursor), so `toArray({ limit })` stops early.
+    return new PagedList<Product>(async (cursor) => {
+      const pages = catalog.byPage(cursor === undefined ? {} : { cursor });
+      const first = await pages.next();
+      await pages.return(undefined);
+      if (first.done) return { items: [], nextCursor: undefined };
+      return { items: first.value.items.map((sku) => sku.product), nextCursor: first.value.nextCursor };
+    }, options.signal).withLimits(this.#http.limits);
   }
 
   /**
@@ -362,6 +394,7 @@ export class TdSynnexClient extends BaseMarketplaceClient {
    * billing term filter locally (Ion's status case is unreliable).
    */
   listSubscriptions(options: ListSubscriptionsOptions = {}): PagedList<Subscription> {
+    checkCallOptions(LIST_SUBSCRIPTIONS_OPTION_KEYS, options, this.provider, 'listSubscriptions');
     const customerId = options.customerId === undefined ? undefined : requireInt(options.customerId, 'customerId');
     const product = options.productId ? parseProductKey(options.productId) : undefined;
     const keep = (s: Subscription) =>
@@ -407,7 +440,7 @@ export class TdSynnexClient extends BaseMarketplaceClient {
       const more =
         raw.length > 0 && (total !== undefined && Number.isFinite(total) ? seen < total : raw.length >= limit);
       return { items, nextCursor: more ? String(seen) : undefined, total };
-    }, options.signal);
+    }, options.signal).withLimits(this.#http.limits);
   }
 
   protected async fetchSubscription(ref: SubscriptionRef, options: GetOptions): Promise<Subscription> {
@@ -474,8 +507,8 @@ export class TdSynnexClient extends BaseMarketplaceClient {
       const res = await this.#send({
         operation: 'cancelOrder',
         method: 'POST',
+        // The spec's :cancel operation takes no request body (tdsynnex.yaml): none is sent.
         path: this.#path(`/customers/${c}/orders/${o}:cancel`),
-        json: {},
         signal: options.signal,
       });
       const state = mapOrderState(res.data, this.#ctx('cancelOrder', res.vendorRequestId ?? res.requestId));
@@ -508,6 +541,8 @@ export class TdSynnexClient extends BaseMarketplaceClient {
   }
 
   /** An UPDATE order on this subscription that Ion has not finished (asked of Ion, not remembered). */
+  /** {@link findPendingChange} asks the vendor, so it sees every writer's changes (see the base client). */
+  protected override readonly pendingChangesListed = true;
   protected override async findPendingChange(
     ref: SubscriptionRef,
     signal?: AbortSignal,
@@ -541,8 +576,13 @@ export class TdSynnexClient extends BaseMarketplaceClient {
     return zeroSeats();
   }
 
-  protected override async dryRunSeats(_ref: SubscriptionRef, target: number, before: Subscription): Promise<void> {
-    if (target < before.quantity && before.constraints.canDecrease === false) {
+  protected override async dryRunSeats(
+    _ref: SubscriptionRef,
+    target: number,
+    before: Subscription,
+  ): Promise<DryRunCheck> {
+    const verdict = seatChangeByConstraints(before, target);
+    if (verdict.refused === 'decrease') {
       throw new BusinessRuleError(
         `setSeats (dry run): ${before.quantity} -> ${target} would be refused: ${before.constraints.notes.join(' ')}`,
         {
@@ -553,6 +593,17 @@ export class TdSynnexClient extends BaseMarketplaceClient {
         },
       );
     }
+    if (verdict.refused === 'increase') {
+      throw new BusinessRuleError(
+        `setSeats (dry run): seats cannot be added now: ${before.constraints.notes.join('; ')}`,
+        {
+          provider: 'td-synnex',
+          operation: 'setSeats',
+          hint: 'Seats can be added only to an active subscription.',
+        },
+      );
+    }
+    return verdict.check;
   }
 
   protected async writeSeats(
@@ -590,6 +641,7 @@ export class TdSynnexClient extends BaseMarketplaceClient {
     });
     const requestId = res.vendorRequestId ?? res.requestId;
     const state = mapOrderState(res.data, this.#ctx('setSeats', requestId));
+    // A completed UPDATE order is checked against a read by the base client (applied means observed).
     return { kind: 'pending', operation: this.#pending('seat-change', ref.customerId, state), requestId: state.id };
   }
 
@@ -668,6 +720,9 @@ export class TdSynnexClient extends BaseMarketplaceClient {
         outcome: 'dry-run',
         lines,
         requestId: null,
+        // Ion has no order validation: the SDK checked the catalog has this SKU and a plan for the terms asked.
+        checkedBy: 'sdk',
+        rules: [`the TD SYNNEX catalog offers ${sku.productId}/${sku.skuId} with plan ${plan.id} for these terms`],
         raw: { plan: plan.raw, attributes: attributes.map((a) => a.name) },
       };
     }
@@ -684,13 +739,24 @@ export class TdSynnexClient extends BaseMarketplaceClient {
         },
       ],
     };
-    const res = await this.#send({
-      operation: 'purchase',
-      method: 'POST',
-      path: this.#path(`/customers/${customerId}/orders`),
-      json: body,
-      signal: input.signal,
-    });
+    let res: HttpResponse<unknown>;
+    try {
+      res = await this.#send({
+        operation: 'purchase',
+        method: 'POST',
+        path: this.#path(`/customers/${customerId}/orders`),
+        json: body,
+        // Ion orders carry no idempotency key: a CREATE order is sent once (not after 429, 401 or 403).
+        retry: 'never',
+        signal: input.signal,
+      });
+    } catch (error) {
+      throw orderSendFailure(
+        error,
+        { provider: 'td-synnex', ...input, customerId },
+        (e) => e instanceof PermissionError && e.status === 403,
+      );
+    }
     const requestId = res.vendorRequestId ?? res.requestId;
     const state = mapOrderState(res.data, this.#ctx('purchase', requestId));
     return {

@@ -1,6 +1,7 @@
 import { BusinessRuleError, type MarketplaceError, ValidationError } from '../../core/errors.js';
 import type { ErrorResponse } from '../../core/http.js';
 import { baseErrorFields, errorForStatus } from '../../core/http-errors.js';
+import { scrubVendorError } from '../../core/redact.js';
 
 interface IonErrorBody {
   error?: unknown;
@@ -45,6 +46,11 @@ function vendorRequestId(body: unknown): string | undefined {
  * endpoint's plain `{error}` (HTTP 400), and provisioning validation (400, `code: 3`, `COMM-VL-*` issues).
  */
 export function mapTdSynnexError(r: ErrorResponse, redact: (s: string) => string): MarketplaceError {
+  // Vendor text may echo credentials: scrubbed (every field, cause chain) and cut here, whatever the branch.
+  return scrubVendorError(mapTdSynnexErrorUnscrubbed(r, redact));
+}
+
+function mapTdSynnexErrorUnscrubbed(r: ErrorResponse, redact: (s: string) => string): MarketplaceError {
   const body = (r.body && typeof r.body === 'object' ? r.body : {}) as IonErrorBody;
   const isToken = r.request.operation === 'token';
   const code = text(body.error);

@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import type { components } from '../../../generated/td-synnex.js';
 import { type WireContext, mapEnum, parseWire, vendorDate, vendorQuantity } from '../../core/wire.js';
+import { type LicenseIdentity, licenseFromSku, unknownLicense } from '../../model/common.js';
+import { toCountryCode } from '../../model/country.js';
 import type { Customer, CustomerStatus } from '../../model/customer.js';
 import type { OperationState, OperationStatus } from '../../model/operations.js';
 import type { Product } from '../../model/product.js';
@@ -121,7 +123,8 @@ export function mapCustomer(raw: unknown, ctx: WireContext): Customer {
     rawStatus: status,
     tenantId: null,
     externalId: null,
-    country: c.customerAddress?.country || null,
+    country: toCountryCode(c.customerAddress?.country),
+    rawCountry: c.customerAddress?.country || null,
     raw,
   };
 }
@@ -221,8 +224,29 @@ export function mapSubscription(raw: unknown, ctx: WireContext, now: number = Da
       refundableQuantity: null,
       notes,
     },
+    license: ionLicense(
+      (raw as { subscriptionOfferId?: unknown }).subscriptionOfferId,
+      (raw as { mfgPartNumber?: unknown }).mfgPartNumber,
+    ),
     raw,
   };
+}
+
+/**
+ * Ion's provider ids: `subscriptionOfferId` (`NL,CFQ7TTC0LH18,0001` in Ion's examples, `CFQ7TTC0LH18:0001` elsewhere)
+ * or `mfgPartNumber` (`CFQ7TTC0LH18:0001:P1Y:Y`) carry Microsoft's catalog product and SKU ids. No Graph SKU id.
+ */
+export function ionLicense(...texts: unknown[]): LicenseIdentity {
+  for (const text of texts) {
+    if (typeof text !== 'string') continue;
+    const parts = text.split(/[,:]/).map((p) => p.trim());
+    const at = parts.findIndex((p) => /^[A-Z0-9]{12}$/.test(p));
+    if (at >= 0) {
+      const found = licenseFromSku(`${parts[at]}:${parts[at + 1] ?? ''}`);
+      if (found.microsoftProductId) return { ...found, graphSkuId: null };
+    }
+  }
+  return unknownLicense();
 }
 
 /** The Ion ids a seat change needs, read from a subscription's raw payload. */
@@ -312,6 +336,16 @@ export function mapCatalogProduct(raw: unknown, ctx: WireContext): IonCatalogSku
         description: sku.description ?? p.marketing?.description ?? null,
         requiresCommitment:
           plans.length === 0 || terms.includes(null) ? null : terms.every((t) => t !== 'P1M' && t !== null),
+        license: ionLicense(...plans.map((pl) => (pl.raw as { mfgPartNumber?: unknown } | null)?.mfgPartNumber)),
+        // Each plan is one way to buy; prices come from the price book of the product detail, not the listing.
+        offers: plans.length
+          ? plans.map((pl) => ({
+              billingTerm: pl.billingTerm,
+              commitmentTerm: pl.commitmentTerm,
+              price: null,
+              cost: null,
+            }))
+          : null,
         raw: { product: raw, sku },
       },
     };

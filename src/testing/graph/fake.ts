@@ -65,6 +65,12 @@ export interface GraphFakeOptions {
   tokenLifetimeSeconds?: number;
   /** `GET /users` page size without `$top` (default 100, as Graph). */
   pageSize?: number;
+  /**
+   * `GET /users/{id}/licenseDetails`: `'refused'` (default) answers 403 as Graph does for the application-only
+   * tokens this fake issues (Microsoft documents the call as not supported with application permissions);
+   * `'served'` answers it as with a delegated token. `GET /users/{id}?$select=assignedLicenses` always works.
+   */
+  licenseDetails?: 'refused' | 'served';
 }
 
 /** A state-changing request the fake applied. */
@@ -464,7 +470,18 @@ export function createGraphFake(options: GraphFakeOptions = {}): GraphFake {
     if (lowerAction === 'assignlicense' || lowerAction === 'microsoft.graph.assignlicense') {
       return method === 'POST' ? assignLicense(req, tenant, user, requestId) : notAllowed();
     }
-    if (lowerAction === 'licensedetails') return method === 'GET' ? licenseDetails(tenant, user) : notAllowed();
+    if (lowerAction === 'licensedetails') {
+      if (method !== 'GET') return notAllowed();
+      if ((options.licenseDetails ?? 'refused') === 'refused') {
+        return graphError(
+          403,
+          'Authorization_RequestDenied',
+          'Insufficient privileges to complete the operation.',
+          requestId,
+        );
+      }
+      return licenseDetails(tenant, user);
+    }
     return graphError(400, 'BadRequest', `Resource not found for the segment '${action}'.`, requestId);
   };
 

@@ -604,6 +604,37 @@ export function createIngramFake(options: IngramFakeOptions = {}): IngramFake {
       },
     },
     {
+      // Activation parameters: each is `success`, except a `domain` that is not a host name (the fake's one rule).
+      method: 'POST',
+      path: /^\/validation\/parameters\/?$/,
+      handle: (ctx) => {
+        const body = asObject(ctx.req.body);
+        if (!body || typeof body.customerId !== 'string' || !Array.isArray(body.products)) {
+          return fail(ctx, 400, 'customerId and products are required.');
+        }
+        if (!state.customers.get(body.customerId)) return fail(ctx, 404, `Customer ${body.customerId} not found.`);
+        const data = (body.products as unknown[]).map((raw) => {
+          const line = asObject(raw) ?? {};
+          const params = Array.isArray(line.parameters)
+            ? (line.parameters as unknown[]).map((p) => asObject(p) ?? {})
+            : [];
+          return {
+            mpn: line.mpn,
+            parameters: params.map((p) => {
+              const bad =
+                p.name === 'domain' && !(typeof p.value === 'string' && /^[a-z0-9-]+(\.[a-z0-9-]+)*$/i.test(p.value));
+              return {
+                name: p.name,
+                result: bad ? 'error' : 'success',
+                message: bad ? 'Domain name is not valid.' : 'Parameter is valid.',
+              };
+            }),
+          };
+        });
+        return json(ctx, { data, pagination: { offset: 0, limit: data.length, total: data.length } });
+      },
+    },
+    {
       method: 'POST',
       path: /^\/orders\/estimate\/?$/,
       handle: (ctx) => json(ctx, orderView(planOrder(ctx))),

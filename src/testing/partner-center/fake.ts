@@ -663,6 +663,7 @@ export function createPartnerCenterFake(options: PartnerCenterFakeOptions = {}):
         orderGroup: '0',
         ...(typeof line.friendlyName === 'string' ? { friendlyName: line.friendlyName } : {}),
         ...(typeof line.promotionId === 'string' ? { promotionId: line.promotionId } : {}),
+        ...(line.attestationAccepted === true ? { attestationAccepted: true } : {}),
       };
       const found = findCatalogItem(state, catalogItemId);
       if (!found) {
@@ -673,6 +674,11 @@ export function createPartnerCenterFake(options: PartnerCenterFakeOptions = {}):
         item.error = {
           errorCode: 10015,
           errorDescription: `At most ${found.sku.maximumQuantity} seats are allowed per subscription.`,
+        };
+      } else if (found.sku.attestationProperties?.enforceAttestation && line.attestationAccepted !== true) {
+        item.error = {
+          errorCode: 10012,
+          errorDescription: 'The attestation for this catalog item has not been accepted.',
         };
       } else if (
         !found.availability.terms.some((t) => t.duration === termDuration && t.billingCycle === billingCycle)

@@ -126,6 +126,8 @@ export interface PartnerCenterSku {
   provisioningVariables: string[];
   dynamicAttributes: Record<string, unknown>;
   consumptionType?: string;
+  /** Set on products that need the customer's attestation: carts without `attestationAccepted: true` get 10012. */
+  attestationProperties?: { attestationType: string; enforceAttestation: boolean };
 }
 
 /** One refund option of a cancellation policy (`expiresAfter` is an ISO-8601 duration). */
@@ -250,6 +252,7 @@ export interface PartnerCenterCartLineItem {
   orderGroup: string;
   error?: { errorCode: number; errorDescription: string };
   promotionId?: string;
+  attestationAccepted?: boolean;
 }
 
 /** A cart (`status` is `Active` until checked out, then `Ordered`). */

@@ -129,7 +129,9 @@ describe('D&H mappers', () => {
       id: String(DANDH_SEED_IDS.contoso),
       name: 'Contoso Ltd',
       status: 'active',
-      country: 'United States',
+      // D&H sends the country's name: the model has the ISO code, the vendor's text stays in rawCountry.
+      country: 'US',
+      rawCountry: 'United States',
     });
     const p = mapService(state.services.get(DANDH_SERVICES.e3Annual)!.info, ctx);
     expect(p).toMatchObject({

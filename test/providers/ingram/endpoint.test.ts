@@ -124,13 +124,6 @@ describe('resolveIngramEndpoint: refused forms', () => {
     ['empty marketplace', { region: 'na', marketplace: '  ' }, /marketplace is empty/],
     ['marketplace not a string', { region: 'na', marketplace: 1 }, /must be a string/],
     ['garbage marketplace', { region: 'na', marketplace: 'u s!' }, /not a marketplace code/],
-    ['us marketplace in eu', { region: 'eu', marketplace: 'us' }, /belongs to region na, not eu/, /marketplace\/na/],
-    ['ca marketplace in eu URL', { baseUrl: EU, marketplace: 'ca' }, /belongs to region na/],
-    ['de marketplace in na', { region: 'na', marketplace: 'de' }, /belongs to region eu/],
-    ['au marketplace in eu', { region: 'eu', marketplace: 'au' }, /belongs to region oc/],
-    ['nz marketplace in na', { region: 'na', marketplace: 'nz' }, /belongs to region oc/],
-    ['uk marketplace in eu', { region: 'eu', marketplace: 'uk' }, /belongs to region uk/],
-    ['nl marketplace in uk', { region: 'uk', marketplace: 'nl' }, /belongs to region eu/],
     ['unknown region', { region: 'apac', marketplace: 'sg' }, /unknown region "apac"/, /baseUrl/],
     ['empty region', { region: '', marketplace: 'us' }, /region is empty/],
     ['http base URL', { baseUrl: 'http://api.cloud.im/marketplace/na', marketplace: 'us' }, /https/],
@@ -153,11 +146,6 @@ describe('resolveIngramEndpoint: refused forms', () => {
       { controlPanelUrl: 'cp.de.eu.cloud.im', region: 'na' },
       /region na but controlPanelUrl says eu/,
     ],
-    [
-      'region and base URL disagree',
-      { baseUrl: EU, region: 'na', marketplace: 'us' },
-      /says region na but baseUrl says eu/,
-    ],
   ];
   for (const [name, input, message, hint] of table) {
     it(name, () => {
@@ -175,4 +163,40 @@ describe('resolveIngramEndpoint: refused forms', () => {
       if (hint) expect(e.hint).toMatch(hint);
     });
   }
+});
+
+describe('inferred mappings warn, an explicit baseUrl wins (issue 17)', () => {
+  const warned: Array<[string, IngramEndpointInput, string, RegExp]> = [
+    ['uk marketplace on the eu URL from the portal', { baseUrl: EU, marketplace: 'uk' }, EU, /usually in region uk/],
+    ['ca marketplace on the eu URL', { baseUrl: EU, marketplace: 'ca' }, EU, /usually in region na/],
+    [
+      'region na but the eu URL',
+      { baseUrl: EU, region: 'na', marketplace: 'nl' },
+      EU,
+      /region says region na .*baseUrl is used/,
+    ],
+    ['us marketplace in eu', { region: 'eu', marketplace: 'us' }, EU, /usually in region na/],
+    [
+      'de marketplace in na',
+      { region: 'na', marketplace: 'de' },
+      'https://api.cloud.im/marketplace/na',
+      /usually in region eu/,
+    ],
+    [
+      'nl marketplace in uk',
+      { region: 'uk', marketplace: 'nl' },
+      'https://api.cloud.im/marketplace/uk',
+      /usually in region eu.*inferred/,
+    ],
+  ];
+  for (const [name, input, baseUrl, warning] of warned) {
+    it(name, () => {
+      const e = resolveIngramEndpoint(input);
+      expect(e.baseUrl).toBe(baseUrl);
+      expect(e.warning).toMatch(warning);
+    });
+  }
+  it('no warning when everything agrees', () => {
+    expect(resolveIngramEndpoint({ baseUrl: EU, marketplace: 'nl' }).warning).toBeNull();
+  });
 });

@@ -330,7 +330,11 @@ describe('Partner Center cancellations and purchases', () => {
     await expect(c.cancelSubscription(monthlyRef, { effectiveDate: '2099-01-01' })).rejects.toThrow(
       UnsupportedOperationError,
     );
-    expect((await c.cancelSubscription(monthlyRef, { dryRun: true })).outcome).toBe('dry-run');
+    // The monthly term's cancellation window has passed: the dry run refuses it as the real PATCH would.
+    const dry = (await c.cancelSubscription(monthlyRef, { dryRun: true }).catch((e: unknown) => e)) as MarketplaceError;
+    expect(dry).toBeInstanceOf(BusinessRuleError);
+    expect(dry.hint).toMatch(/auto-renew/);
+    await expect(c.cancelSubscription(monthlyRef)).rejects.toBeInstanceOf(BusinessRuleError);
   });
 
   it('cancels a legacy subscription by suspending it, once', async () => {

@@ -95,7 +95,8 @@ describe('Pax8 reads', () => {
     const monthly = await c.getSubscription(monthlyRef);
     expect(annual).toMatchObject({ quantity: 80, billingTerm: 'annual', commitment: { term: 'P1Y' } });
     expect(annual.constraints.canDecrease).toBe(false);
-    expect(monthly).toMatchObject({ quantity: 20, billingTerm: 'monthly', commitment: null });
+    // Pax8 sends no commitmentTerm on NCE monthly; the product's Monthly commitment makes it P1M (one model).
+    expect(monthly).toMatchObject({ quantity: 20, billingTerm: 'monthly', commitment: { term: 'P1M' } });
     expect(monthly.constraints.canDecrease).toBe(true);
   });
 

@@ -63,7 +63,7 @@ describe('Pax8 mappers', () => {
       PendingManual: 'pending',
       PendingAutomated: 'pending',
       WaitingForDetails: 'pending',
-      PendingCancel: 'cancelled',
+      PendingCancel: 'pending-cancel',
       Cancelled: 'cancelled',
       Converted: 'expired',
       Frozen: 'unknown',

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -73,13 +73,13 @@ describe('token stores', () => {
     };
     await Promise.all([a.withLock('k', work), b.withLock('k', work), a.withLock('k', work)]);
     expect(max).toBe(1);
-    // A lock left by a crashed process is taken over once stale.
-    await writeFile(`${path}.lock`, '{}');
+    // A lock left by a crashed process is taken over once stale (proper-lockfile's lock is a directory).
+    await mkdir(`${path}.lock`);
     const old = new Date(Date.now() - 60_000);
     await utimes(`${path}.lock`, old, old);
     await expect(a.withLock('k', async () => 'ok')).resolves.toBe('ok');
     // A fresh lock held by someone else makes a waiter give up after lockTimeoutMs.
-    await writeFile(`${path}.lock`, '{}');
+    await mkdir(`${path}.lock`);
     const c = new FileTokenStore(path, { lockPollMs: 2, lockTimeoutMs: 30 });
     await expect(c.withLock('k', async () => 'never')).rejects.toThrow(/could not take the lock/);
   });

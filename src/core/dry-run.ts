@@ -1,0 +1,73 @@
+import type { DryRunCheck } from '../model/operations.js';
+import type { Subscription } from '../model/subscription.js';
+import { BusinessRuleError, type MarketplaceErrorFields } from './errors.js';
+
+/** What the constraints of a subscription say about a seat change: the check, or which direction is refused. */
+export interface ConstraintVerdict {
+  check: DryRunCheck;
+  /** Set when the constraints say the vendor refuses the change. */
+  refused?: 'increase' | 'decrease' | undefined;
+}
+
+/**
+ * Checks a seat change against the subscription's `constraints` (filled by the provider's mapper from what
+ * the vendor says). A direction whose constraint is `null` (unknown) is not checked: with nothing else
+ * known the answer is `checkedBy: 'nothing'`.
+ */
+export function seatChangeByConstraints(before: Subscription, target: number): ConstraintVerdict {
+  const c = before.constraints;
+  const why = c.notes.length ? ` (${c.notes.join('; ')})` : '';
+  if (target > before.quantity) {
+    if (c.canIncrease === false) return { check: sdk([`seats cannot be added now${why}`]), refused: 'increase' };
+    if (c.canIncrease === true) return { check: sdk([`seats can be added now${why}`]) };
+    return { check: nothing() };
+  }
+  const removing = before.quantity - target;
+  if (c.canDecrease === false) return { check: sdk([`seats cannot be removed now${why}`]), refused: 'decrease' };
+  if (c.refundableQuantity !== null && removing > c.refundableQuantity) {
+    return {
+      check: sdk([`only ${c.refundableQuantity} seat(s) can be removed now${why}`]),
+      refused: 'decrease',
+    };
+  }
+  if (c.canDecrease === true) {
+    const until = c.decreaseAllowedUntil ? ` until ${c.decreaseAllowedUntil}` : '';
+    return { check: sdk([`seats can be removed now${until}${why}`]) };
+  }
+  return { check: nothing() };
+}
+
+/**
+ * Checks a cancellation against the subscription's `constraints`; throws a `BusinessRuleError` (the error a
+ * refused cancellation gets) when they say the vendor refuses it.
+ */
+export function cancelByConstraints(
+  before: Subscription,
+  error: Omit<MarketplaceErrorFields, 'operation'>,
+): DryRunCheck {
+  const c = before.constraints;
+  const why = c.notes.length ? ` (${c.notes.join('; ')})` : '';
+  if (c.canCancel === false) {
+    throw new BusinessRuleError(`cancelSubscription (dry run): the cancellation would be refused${why}`, {
+      ...error,
+      operation: 'cancelSubscription',
+    });
+  }
+  if (c.canCancel === true) return sdk([`the subscription can be cancelled now${why}`]);
+  return nothing();
+}
+
+/** A dry run the SDK checked with the rules given. */
+export function sdk(rules: string[]): DryRunCheck {
+  return { checkedBy: 'sdk', rules };
+}
+
+/** A dry run nobody checked beyond the input. */
+export function nothing(): DryRunCheck {
+  return { checkedBy: 'nothing', rules: [] };
+}
+
+/** A dry run the vendor validated. */
+export function vendor(rule: string): DryRunCheck {
+  return { checkedBy: 'vendor', rules: [rule] };
+}
