@@ -92,7 +92,7 @@ function loadRedlock(): Promise<RedlockModule> {
     throw new ConfigurationError('The fleet seat lock needs the package @sesamecare-oss/redlock', {
       operation: 'redis',
       cause,
-      hint: 'Reinstall msp-marketplace-sdk with its dependencies.',
+      hint: 'npm install ioredis @sesamecare-oss/redlock (optional peers, needed only with `redis`)',
     });
   });
 }

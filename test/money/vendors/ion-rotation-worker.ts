@@ -21,6 +21,9 @@ process.on('message', async (msg: { type: string }) => {
   let ok = 0;
   const errors: string[] = [];
   for (let i = 0; i < Number(env.CALLS ?? 10); i++) {
+    // Spread over more than one access-token life (2 s, refreshed after 1 s), so the chain rotates several
+    // times whatever the machine's speed: 30 calls x >= 100 ms.
+    await new Promise((resolve) => setTimeout(resolve, 60));
     try {
       await client.getCustomer('501');
       ok += 1;
