@@ -131,7 +131,8 @@ const CompanyInput = z
   .describe(
     'The company as marketplace ids separated by ";" (the marketplaceId values of list_companies), e.g. "PAX8:7b1f2d34-5c6e-4f80-9a1b-2c3d4e5f6a7b;SHERWEB:0c6a1f3e-..."',
   );
-const LicenseInput = IdSchema.max(200).describe(
+// Not an id: license names may hold "/", "#" or "%" ("Microsoft 365 E3 / E5 add-on"); never put in a URL path.
+const LicenseInput = z.string().trim().min(1, 'must not be empty').max(200).describe(
   'The license: SKU, vendor product id or product name (case and punctuation ignored), e.g. "Microsoft 365 Business Premium"',
 );
 const CustomerInput = IdSchema.describe(

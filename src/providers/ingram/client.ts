@@ -191,7 +191,6 @@ export class IngramClient extends BaseMarketplaceClient {
       INGRAM_DEFAULTS.detailConcurrency,
     );
     const { baseUrl, marketplace } = this.endpoint;
-    if (this.endpoint.warning) options.logger?.warn(`[ingram] ${this.endpoint.warning}`);
     const credentialKey = hashKey('ingram', username, password.reveal(), subscriptionKey.reveal());
     const limiter = createLimiterFor('ingram', credentialKey, options, INGRAM_DEFAULTS.rateLimit, this.events);
     const errorCtx = { baseUrl, marketplace };
