@@ -1,5 +1,6 @@
 import { ValidationError } from './errors.js';
 import { DEFAULT_MAX_PAGES } from './limits.js';
+import { knownKeys, rejectUnknownKeys } from './options/strict-keys.js';
 import { PagingLimitError } from './transport-errors.js';
 
 /** One page of a listing. */
@@ -19,6 +20,9 @@ export interface ByPageOptions {
   /** Resume from a cursor returned as `nextCursor` by an earlier page. */
   cursor?: string | undefined;
 }
+
+const BY_PAGE_OPTION_KEYS = knownKeys<ByPageOptions>('byPage options', { cursor: true });
+const TO_ARRAY_OPTION_KEYS = knownKeys<{ limit: number }>('toArray options', { limit: true });
 
 /** Options of a {@link PagedList} (set by the client from its `limits` option). */
 export interface PagedListOptions {
@@ -65,6 +69,7 @@ export class PagedList<T> implements AsyncIterable<T> {
 
   /** Iterates pages, starting at `cursor` when given. */
   async *byPage(options: ByPageOptions = {}): AsyncGenerator<Page<T>, void, undefined> {
+    rejectUnknownKeys(options, BY_PAGE_OPTION_KEYS, { path: 'options', operation: 'byPage' });
     let cursor = options.cursor;
     const seen = new Set<string>();
     let previousIds: string | undefined;
@@ -110,6 +115,7 @@ export class PagedList<T> implements AsyncIterable<T> {
    * pass `Infinity` for that).
    */
   async toArray(options: { limit: number }): Promise<T[]> {
+    rejectUnknownKeys(options, TO_ARRAY_OPTION_KEYS, { path: 'options', operation: 'toArray' });
     const limit = options?.limit;
     if (typeof limit !== 'number' || Number.isNaN(limit) || limit < 0) {
       throw new ValidationError('toArray needs { limit } as a non-negative number (Infinity for all)', [

@@ -1,3 +1,4 @@
+import { knownKeys, rejectUnknownKeys } from '../core/options/strict-keys.js';
 import { McpServer, type RegisteredTool } from '@modelcontextprotocol/sdk/server/mcp.js';
 import {
   type CallToolRequest,
@@ -132,9 +133,14 @@ const CompanyInput = z
     'The company as marketplace ids separated by ";" (the marketplaceId values of list_companies), e.g. "PAX8:7b1f2d34-5c6e-4f80-9a1b-2c3d4e5f6a7b;SHERWEB:0c6a1f3e-..."',
   );
 // Not an id: license names may hold "/", "#" or "%" ("Microsoft 365 E3 / E5 add-on"); never put in a URL path.
-const LicenseInput = z.string().trim().min(1, 'must not be empty').max(200).describe(
-  'The license: SKU, vendor product id or product name (case and punctuation ignored), e.g. "Microsoft 365 Business Premium"',
-);
+const LicenseInput = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(200)
+  .describe(
+    'The license: SKU, vendor product id or product name (case and punctuation ignored), e.g. "Microsoft 365 Business Premium"',
+  );
 const CustomerInput = IdSchema.describe(
   'The marketplace id of the customer owning the subscription: the `customer` field of list_license_subscriptions, e.g. "PAX8:7b1f2d34-..."',
 );
@@ -294,7 +300,24 @@ function defaultAuditSink(entry: McpAuditEntry): void {
  * every issue, and an unknown tool a `validation` error naming the tools, like every other error a tool returns
  * (`isError`, kind, message and hint; never a stack).
  */
+/** Known keys of {@link MarketplaceMcpServerOptions} (`enableWrite` is refused, not read as "writes off"). */
+const MCP_SERVER_OPTION_KEYS = knownKeys<MarketplaceMcpServerOptions>('MCP server options', {
+  marketplaces: true,
+  enableWrites: true,
+  readOnly: true,
+  maxSeatsPerSession: true,
+  actor: true,
+  audit: true,
+  name: true,
+  version: true,
+});
+
 export function createMarketplaceMcpServer(options: MarketplaceMcpServerOptions): McpServer {
+  rejectUnknownKeys(options, MCP_SERVER_OPTION_KEYS, {
+    error: 'configuration',
+    path: 'options',
+    operation: 'createMarketplaceMcpServer',
+  });
   const marketplaces =
     options.marketplaces instanceof Marketplaces ? options.marketplaces : new Marketplaces(options.marketplaces);
   const enableWrites = options.enableWrites === true;

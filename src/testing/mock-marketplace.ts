@@ -1,3 +1,4 @@
+import { knownKeys, rejectUnknownKeys } from '../core/options/strict-keys.js';
 import type { HttpHandler } from 'msw';
 import { setupServer } from 'msw/node';
 import { type DandhFake, type DandhFakeOptions, createDandhFake } from './dandh/fake.js';
@@ -88,7 +89,21 @@ export interface MockMarketplace {
  * Stateful fakes of the vendors' APIs, for tests, demos and your integration tests: no credentials, no
  * network. Point a client at one with `mock.clientOptions(provider)`.
  */
+/** Known top-level keys of {@link MockMarketplaceOptions} (`tdsynnex` is refused, not silently unconfigured). */
+const MOCK_MARKETPLACE_OPTION_KEYS = knownKeys<MockMarketplaceOptions>('createMockMarketplace options', {
+  now: true,
+  seed: true,
+  pax8: true,
+  sherweb: true,
+  ingram: true,
+  tdSynnex: true,
+  dandh: true,
+  partnerCenter: true,
+  graph: true,
+});
+
 export function createMockMarketplace(options: MockMarketplaceOptions = {}): MockMarketplace {
+  rejectUnknownKeys(options, MOCK_MARKETPLACE_OPTION_KEYS, { path: 'options', operation: 'createMockMarketplace' });
   const common = { ...(options.now ? { now: options.now } : {}), seed: options.seed ?? true };
   const pax8 = createPax8Fake({ ...options.pax8, ...common });
   const sherweb = createSherwebFake({ ...options.sherweb, ...common });

@@ -1,3 +1,4 @@
+import { knownKeys, rejectUnknownKeys } from '../core/options/strict-keys.js';
 import { MarketplaceError, NotFoundError, PermissionError } from '../core/errors.js';
 import type { MarketplaceClient } from '../core/marketplace-client.js';
 import type { ProviderId } from '../model/common.js';
@@ -135,7 +136,18 @@ function customerScoped(error: unknown): boolean {
  * started with. Delivery is at least once (the customer, or from a saved checkpoint the page, being worked on
  * when a run stopped is emitted again), so store records as upserts keyed by provider and id.
  */
+/** Known keys of {@link SyncOptions}: a misspelled key (`checkPoint`) is refused, never silently ignored. */
+const SYNC_OPTION_KEYS = knownKeys<SyncOptions>('syncAll options', {
+  checkpoint: true,
+  providers: true,
+  onProgress: true,
+  onCheckpoint: true,
+  signal: true,
+  now: true,
+});
+
 export function syncAll(marketplaces: Marketplaces, options: SyncOptions = {}): SyncRun {
+  rejectUnknownKeys(options, SYNC_OPTION_KEYS, { path: 'options', operation: 'syncAll' });
   const now = options.now ?? (() => new Date());
   const stamp = now().toISOString();
   const state: SyncCheckpoint = options.checkpoint

@@ -22,7 +22,9 @@ import {
   listLicenseSubscriptions,
   parseCompaniesCsv,
   parseMarketplaceIds,
+  syncAll,
 } from '../../src/workflows/index.js';
+import { createMarketplaceMcpServer } from '../../src/mcp/index.js';
 import { run } from '../cli/helpers.js';
 
 type Provider = keyof FakeClientOptionsByProvider;
@@ -160,6 +162,31 @@ describe('workflow options', () => {
     expect(() => parseCompaniesCsv('name,marketplace_ids\n', { idColum: 'x' } as never)).toThrow(
       /did you mean "options\.idColumn"/,
     );
+  });
+});
+
+describe('syncAll, listings, the MCP server and the mock marketplace', () => {
+  it('refuse unknown keys naming the closest known one, before any request', async () => {
+    const { calls, fetch } = countingFetch();
+    const c = client('pax8', { fetch });
+    const m = new Marketplaces([c]);
+    expect(() => syncAll(m, { checkPoint: {} } as never)).toThrow(
+      /"options\.checkPoint" \(did you mean "options\.checkpoint"\?\)/,
+    );
+    await expect(c.listCustomers().toArray({ limit: 1, limt: 2 } as never)).rejects.toThrow(
+      /did you mean "options\.limit"/,
+    );
+    await expect(
+      c
+        .listCustomers()
+        .byPage({ cursr: 'x' } as never)
+        .next(),
+    ).rejects.toThrow(/did you mean "options\.cursor"/);
+    expect(() => createMarketplaceMcpServer({ marketplaces: m, enableWrite: true } as never)).toThrow(
+      /did you mean "options\.enableWrites"/,
+    );
+    expect(() => createMockMarketplace({ tdsynnex: {} } as never)).toThrow(/did you mean "options\.tdSynnex"/);
+    expect(calls).toEqual([]);
   });
 });
 
