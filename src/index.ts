@@ -30,6 +30,7 @@ export {
   SHERWEB_DEFAULTS,
   type SherwebClientOptions,
   type SherwebCredentials,
+  type SherwebListProductsOptions,
 } from './providers/sherweb/client.js';
 export {
   TdSynnexClient,

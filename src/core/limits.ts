@@ -20,7 +20,7 @@ export interface ClientLimits {
   /**
    * Overall deadline of one call in ms: token acquisition, every attempt and every backoff wait together (time
    * spent queued behind the client's own rate limit is not counted). Past it the call fails with
-   * `DeadlineExceededError`. Default: the larger of 120 000 and 2 x `timeoutMs` ({@link defaultDeadlineMs}).
+   * `DeadlineExceededError`. Default: the larger of 120 000 and 2 x `timeoutMs` .
    */
   deadlineMs?: number | undefined;
 }

@@ -14,6 +14,7 @@ export {
   DEFAULT_DEADLINE_MS,
 } from './limits.js';
 export type * from './marketplace-client.js';
+export type { ListProductsOptions } from './options/call-options.js';
 export type {
   Logger,
   SdkEvents,

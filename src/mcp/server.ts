@@ -268,6 +268,18 @@ function defaultAuditSink(entry: McpAuditEntry): void {
   process.stderr.write(`audit ${JSON.stringify(entry)}\n`);
 }
 
+/** Known keys of {@link MarketplaceMcpServerOptions} (`enableWrite` is refused, not read as "writes off"). */
+const MCP_SERVER_OPTION_KEYS = knownKeys<MarketplaceMcpServerOptions>('MCP server options', {
+  marketplaces: true,
+  enableWrites: true,
+  readOnly: true,
+  maxSeatsPerSession: true,
+  actor: true,
+  audit: true,
+  name: true,
+  version: true,
+});
+
 /**
  * Creates the MCP server of msp-marketplace-sdk: license tools for agents over the configured marketplaces, safe by
  * default. Connect it to a transport yourself (`await server.connect(new StdioServerTransport())`), or run
@@ -300,18 +312,6 @@ function defaultAuditSink(entry: McpAuditEntry): void {
  * every issue, and an unknown tool a `validation` error naming the tools, like every other error a tool returns
  * (`isError`, kind, message and hint; never a stack).
  */
-/** Known keys of {@link MarketplaceMcpServerOptions} (`enableWrite` is refused, not read as "writes off"). */
-const MCP_SERVER_OPTION_KEYS = knownKeys<MarketplaceMcpServerOptions>('MCP server options', {
-  marketplaces: true,
-  enableWrites: true,
-  readOnly: true,
-  maxSeatsPerSession: true,
-  actor: true,
-  audit: true,
-  name: true,
-  version: true,
-});
-
 export function createMarketplaceMcpServer(options: MarketplaceMcpServerOptions): McpServer {
   rejectUnknownKeys(options, MCP_SERVER_OPTION_KEYS, {
     error: 'configuration',

@@ -85,10 +85,6 @@ export interface MockMarketplace {
   stop(): void;
 }
 
-/**
- * Stateful fakes of the vendors' APIs, for tests, demos and your integration tests: no credentials, no
- * network. Point a client at one with `mock.clientOptions(provider)`.
- */
 /** Known top-level keys of {@link MockMarketplaceOptions} (`tdsynnex` is refused, not silently unconfigured). */
 const MOCK_MARKETPLACE_OPTION_KEYS = knownKeys<MockMarketplaceOptions>('createMockMarketplace options', {
   now: true,
@@ -102,6 +98,10 @@ const MOCK_MARKETPLACE_OPTION_KEYS = knownKeys<MockMarketplaceOptions>('createMo
   graph: true,
 });
 
+/**
+ * Stateful fakes of the vendors' APIs, for tests, demos and your integration tests: no credentials, no
+ * network. Point a client at one with `mock.clientOptions(provider)`.
+ */
 export function createMockMarketplace(options: MockMarketplaceOptions = {}): MockMarketplace {
   rejectUnknownKeys(options, MOCK_MARKETPLACE_OPTION_KEYS, { path: 'options', operation: 'createMockMarketplace' });
   const common = { ...(options.now ? { now: options.now } : {}), seed: options.seed ?? true };

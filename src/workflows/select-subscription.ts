@@ -663,15 +663,25 @@ export function selectSubscription(
  * ambiguous, so there is none: `commitment-P1M` is the one-month commitment, `billed-monthly` the billing frequency.
  */
 export const NAMED_PREFERENCES = {
+  /** Prefer a one-month commitment (or month-to-month): the MSP's "monthly". */
   'commitment-P1M': () => preferCommitment('P1M'),
+  /** Prefer an annual commitment. */
   'commitment-P1Y': () => preferCommitment('P1Y'),
+  /** Prefer monthly billing frequency (an annual commitment can be billed monthly). */
   'billed-monthly': () => preferBillingTerm('monthly'),
+  /** Prefer annual billing frequency. */
   'billed-annually': () => preferBillingTerm('annual'),
+  /** Prefer the shortest commitment term. */
   'shortest-commitment': shortestCommitment,
+  /** Prefer the subscription with the most seats. */
   'most-seats': mostSeats,
+  /** Prefer the subscription with the fewest seats. */
   'fewest-seats': fewestSeats,
+  /** Prefer the subscription that renews soonest. */
   'soonest-renewal': soonestRenewal,
+  /** Prefer a subscription whose seats can be decreased now. */
   'decreasable-now': preferDecreasableNow,
+  /** Prefer a subscription whose seats can be increased now. */
   'increasable-now': preferIncreasableNow,
 } as const satisfies Record<string, () => Preference>;
 

@@ -117,6 +117,16 @@ function customerScoped(error: unknown): boolean {
   return error instanceof NotFoundError || error instanceof PermissionError;
 }
 
+/** Known keys of {@link SyncOptions}: a misspelled key (`checkPoint`) is refused, never silently ignored. */
+const SYNC_OPTION_KEYS = knownKeys<SyncOptions>('syncAll options', {
+  checkpoint: true,
+  providers: true,
+  onProgress: true,
+  onCheckpoint: true,
+  signal: true,
+  now: true,
+});
+
 /**
  * Streams every customer and subscription of every configured provider as normalized, provider-tagged records,
  * with the fewest requests the vendor allows and flat memory (nothing is held but the page being read):
@@ -136,16 +146,6 @@ function customerScoped(error: unknown): boolean {
  * started with. Delivery is at least once (the customer, or from a saved checkpoint the page, being worked on
  * when a run stopped is emitted again), so store records as upserts keyed by provider and id.
  */
-/** Known keys of {@link SyncOptions}: a misspelled key (`checkPoint`) is refused, never silently ignored. */
-const SYNC_OPTION_KEYS = knownKeys<SyncOptions>('syncAll options', {
-  checkpoint: true,
-  providers: true,
-  onProgress: true,
-  onCheckpoint: true,
-  signal: true,
-  now: true,
-});
-
 export function syncAll(marketplaces: Marketplaces, options: SyncOptions = {}): SyncRun {
   rejectUnknownKeys(options, SYNC_OPTION_KEYS, { path: 'options', operation: 'syncAll' });
   const now = options.now ?? (() => new Date());

@@ -9,6 +9,7 @@ export {
   SHERWEB_DEFAULTS,
   type SherwebClientOptions,
   type SherwebCredentials,
+  type SherwebListProductsOptions,
 } from './client.js';
 export {
   mapCustomer as mapSherwebCustomer,
