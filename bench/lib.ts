@@ -26,6 +26,8 @@ export interface Figure {
   spread: Spread;
   /** Absolute times behind the figure, in µs (e.g. each task's median p50), or null when it is not a time. */
   us: Record<string, number> | null;
+  /** Why the figure was not measured (e.g. `REDIS_URL not set`); its value is then 0 and its goal null. */
+  skipped?: string;
 }
 
 /** p10/p50/p90 of a figure's per-round values. */

@@ -1,17 +1,20 @@
 /**
  * Runs every benchmark: `npx tsx bench/run.ts [--json] [name-filter...]`.
  * `--json` prints one `{"name","value","unit","goal","holds","p10","p50","p90","rounds","us"}` object per line
- * (p10/p50/p90: the figure's spread over its rounds; `us`: the absolute times behind it, or null); otherwise a table.
+ * (p10/p50/p90: the figure's spread over its rounds; `us`: the absolute times behind it, or null; `skipped`: why a
+ * figure that needs something absent, e.g. Redis, was not measured); otherwise a table.
  */
 import type { Figure } from './lib.js';
 
 const suites: Record<string, () => Promise<{ run: () => Promise<Figure[]> }>> = {
   overhead: () => import('./overhead.js'),
   token: () => import('./token-single-flight.js'),
+  'token-cancel-expiry': () => import('./token-cancel-expiry.js'),
   'rate-limit': () => import('./rate-limit.js'),
   sync: () => import('./sync.js'),
   import: () => import('./import-time.js'),
   bundle: () => import('./bundle.js'),
+  fleet: () => import('./fleet.js'),
 };
 
 const args = process.argv.slice(2);
@@ -29,8 +32,8 @@ for (const name of selected) {
   for (const f of got) {
     figures.push(f);
     if (json) {
-      const { name, value, unit, goal, holds, spread, us } = f;
-      console.log(JSON.stringify({ name, value, unit, goal, holds, ...spread, us }));
+      const { name, value, unit, goal, holds, spread, us, skipped } = f;
+      console.log(JSON.stringify({ name, value, unit, goal, holds, ...spread, us, ...(skipped ? { skipped } : {}) }));
     }
   }
 }
@@ -44,7 +47,7 @@ if (!json) {
       f.spread.rounds > 1 ? `${f.spread.p10}..${f.spread.p90}` : '-',
       f.unit,
       f.goal ?? '-',
-      f.holds === null ? '-' : f.holds ? 'yes' : 'NO',
+      f.skipped ? `skipped: ${f.skipped}` : f.holds === null ? '-' : f.holds ? 'yes' : 'NO',
     ]),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

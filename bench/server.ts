@@ -4,7 +4,9 @@
  * - `GET /v1/subscriptions/{id}`: one monthly subscription without commitment;
  * - `GET /v1/subscriptions?page=&size=`: `total` subscriptions generated on the fly, at most 200 a page;
  * - `GET /v1/companies?page=&size=`: `customers` companies (subscription `i` then belongs to company `i % customers`);
- * - with `limit` set: every `/v1` request over `limit.requests` in any rolling `limit.perMs` window gets 429.
+ * - with `limit` set: every `/v1` request over `limit.requests` in any rolling `limit.perMs` window gets 429;
+ * - with `revokeTokenAfter` set: the API request with that number (since the last reset) revokes the token in use;
+ *   from then on the old token gets 401 (counted as `stale`) and the token endpoint issues a new one.
  * Control routes: `GET /__stats`, `POST /__reset`, `POST /__config` (JSON {@link ServerConfig}).
  *
  * Run alone (`tsx bench/server.ts`) it prints its port, or, forked with IPC, sends `{ port }` to its parent,
@@ -25,6 +27,8 @@ export interface ServerConfig {
   limit?: { requests: number; perMs: number } | null;
   /** Delay before answering a token request, so concurrent cold calls really overlap. */
   tokenDelayMs?: number;
+  /** Revoke the current token at this API request (since the last reset); `null` never revokes. */
+  revokeTokenAfter?: number | null;
 }
 
 /** Counters since the last reset. */
@@ -40,6 +44,8 @@ export interface ServerStats {
   ok: number;
   /** TCP connections accepted (keep-alive should keep this near the client's concurrency). */
   connections: number;
+  /** API requests answered 401 because they carried a revoked token. */
+  stale: number;
 }
 
 export const MAX_PAGE_SIZE = 200;
@@ -86,8 +92,19 @@ function listId(n: number): string {
 
 /** Starts the server; resolves with its port and a close function. */
 export async function startServer(initial: ServerConfig = {}): Promise<{ port: number; close: () => Promise<void> }> {
-  const config: Required<ServerConfig> = { total: 0, customers: 0, limit: null, tokenDelayMs: 0, ...initial };
-  const stats: ServerStats = { token: 0, get: 0, list: 0, companies: 0, limited: 0, ok: 0, connections: 0 };
+  const config: Required<ServerConfig> = {
+    total: 0,
+    customers: 0,
+    limit: null,
+    tokenDelayMs: 0,
+    revokeTokenAfter: null,
+    ...initial,
+  };
+  const stats: ServerStats = { token: 0, get: 0, list: 0, companies: 0, limited: 0, ok: 0, connections: 0, stale: 0 };
+  // Token generation: `bench-token-<n>`; once a token is revoked only the newest generation is accepted.
+  let generation = 0;
+  let revoked = false;
+  let apiRequests = 0;
   // Arrival times of accepted requests in the current window (rolling-window log).
   let window: number[] = [];
   const getBody = subscriptionBody();
@@ -118,6 +135,9 @@ export async function startServer(initial: ServerConfig = {}): Promise<{ port: n
     if (path === '/__reset') {
       await readBody(req);
       stats.token = stats.get = stats.list = stats.companies = stats.limited = stats.ok = stats.connections = 0;
+      stats.stale = 0;
+      generation = apiRequests = 0;
+      revoked = false;
       window = [];
       return send(res, 200, '{}');
     }
@@ -147,10 +167,21 @@ export async function startServer(initial: ServerConfig = {}): Promise<{ port: n
       stats.token++;
       if (config.tokenDelayMs > 0) await new Promise((r) => setTimeout(r, config.tokenDelayMs));
       stats.ok++;
-      return send(res, 200, JSON.stringify({ access_token: 'bench-token', token_type: 'Bearer', expires_in: 86400 }));
+      const token = `bench-token-${generation}`;
+      return send(res, 200, JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: 86400 }));
     }
     if (!req.headers.authorization?.startsWith('Bearer ')) {
       return send(res, 401, JSON.stringify({ status: 401, message: 'Unauthorized' }));
+    }
+    apiRequests++;
+    if (config.revokeTokenAfter !== null && apiRequests === config.revokeTokenAfter) {
+      // An admin action or password reset: the token in use dies, the next token request gets a new one.
+      generation++;
+      revoked = true;
+    }
+    if (revoked && req.headers.authorization !== `Bearer bench-token-${generation}`) {
+      stats.stale++;
+      return send(res, 401, JSON.stringify({ status: 401, message: 'token revoked' }));
     }
     if (req.method === 'GET' && path === '/v1/subscriptions') {
       stats.list++;
