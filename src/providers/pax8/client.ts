@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { sdk as sdkChecked } from '../../core/dry-run.js';
+import { canonicalId } from '../../core/seat-lock/canonical-key.js';
 import { bearerHeader } from '../../core/auth/token-provider.js';
 import type { DryRunCheck } from '../../model/operations.js';
 import { BusinessRuleError, ConfigurationError, NotFoundError, ValidationError } from '../../core/errors.js';
@@ -330,7 +331,8 @@ export class Pax8Client extends BaseMarketplaceClient {
 
   /** Refuses a subscription that belongs to another customer than the reference says: never change the wrong one. */
   #checkOwner(sub: Subscription, ref: SubscriptionRef): void {
-    if (sub.customerId !== ref.customerId) {
+    // Pax8 ids are UUIDs: an upper-case id from a spreadsheet names the same company (case-folded, as the seat lock).
+    if (canonicalId(sub.customerId) !== canonicalId(ref.customerId)) {
       throw new NotFoundError(
         `Subscription ${ref.subscriptionId} does not belong to customer ${ref.customerId} (it belongs to ${sub.customerId})`,
         {

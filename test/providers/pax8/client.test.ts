@@ -108,6 +108,11 @@ describe('Pax8 reads', () => {
     ).rejects.toThrow(NotFoundError);
   });
 
+  it('takes an upper-case customer UUID as the same company (UUIDs compare case-folded)', async () => {
+    const sub = await client().getSubscription({ ...monthlyRef, customerId: monthlyRef.customerId.toUpperCase() });
+    expect(sub.id).toBe(monthlyRef.subscriptionId);
+  });
+
   it('verifies the connection with counts', async () => {
     const report = await client().verifyConnection();
     expect(report).toMatchObject({
