@@ -37,6 +37,38 @@ export function seatChangeByConstraints(before: Subscription, target: number): C
   return { check: nothing() };
 }
 
+/** The refusals of {@link seatsByConstraints}: the error fields per refused direction. */
+export interface SeatRefusals {
+  provider: string;
+  /** How the constraint notes are joined in the decrease message (vendors' notes are sentences or phrases). */
+  notesSeparator: string;
+  decrease: Omit<MarketplaceErrorFields, 'operation' | 'provider'>;
+  increase: Omit<MarketplaceErrorFields, 'operation' | 'provider'>;
+}
+
+/**
+ * A seat dry run by the subscription's `constraints` alone (vendors without a dry run of their own): throws the
+ * `BusinessRuleError` a refused change gets, else returns what was checked.
+ */
+export function seatsByConstraints(before: Subscription, target: number, refusals: SeatRefusals): DryRunCheck {
+  const verdict = seatChangeByConstraints(before, target);
+  const notes = before.constraints.notes;
+  if (verdict.refused === 'decrease') {
+    throw new BusinessRuleError(
+      `setSeats (dry run): ${before.quantity} -> ${target} would be refused: ${notes.join(refusals.notesSeparator)}`,
+      { ...refusals.decrease, provider: refusals.provider, operation: 'setSeats' },
+    );
+  }
+  if (verdict.refused === 'increase') {
+    throw new BusinessRuleError(`setSeats (dry run): seats cannot be added now: ${notes.join('; ')}`, {
+      ...refusals.increase,
+      provider: refusals.provider,
+      operation: 'setSeats',
+    });
+  }
+  return verdict.check;
+}
+
 /**
  * Checks a cancellation against the subscription's `constraints`; throws a `BusinessRuleError` (the error a
  * refused cancellation gets) when they say the vendor refuses it.

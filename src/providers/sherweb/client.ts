@@ -1,4 +1,4 @@
-import { seatChangeByConstraints } from '../../core/dry-run.js';
+import { seatsByConstraints } from '../../core/dry-run.js';
 import { bearerHeader } from '../../core/auth/token-provider.js';
 import type { DryRunCheck } from '../../model/operations.js';
 import type { components } from '../../../generated/sherweb.js';
@@ -19,13 +19,7 @@ import {
 } from '../../core/options/call-options.js';
 import { knownKeys } from '../../core/options/strict-keys.js';
 import { requireCredential, requireUrl } from '../../core/config.js';
-import {
-  BusinessRuleError,
-  ConfigurationError,
-  NotFoundError,
-  ResponseValidationError,
-  ValidationError,
-} from '../../core/errors.js';
+import { ConfigurationError, NotFoundError, ResponseValidationError, ValidationError } from '../../core/errors.js';
 import { type HttpResponse, HttpTransport } from '../../core/http.js';
 import { orderSendFailure } from '../../core/order-safety.js';
 import type { RateLimit } from '../../core/limiter.js';
@@ -669,29 +663,15 @@ export class SherwebClient extends BaseMarketplaceClient {
     target: number,
     before: Subscription,
   ): Promise<DryRunCheck> {
-    const verdict = seatChangeByConstraints(before, target);
-    if (verdict.refused === 'decrease') {
-      throw new BusinessRuleError(
-        `setSeats (dry run): ${before.quantity} -> ${target} would be refused: ${before.constraints.notes.join('; ')}`,
-        {
-          provider: 'sherweb',
-          operation: 'setSeats',
-          code: 'CommitmentTermViolation',
-          hint: 'Decreases of a committed subscription are allowed only while its grace window is open.',
-        },
-      );
-    }
-    if (verdict.refused === 'increase') {
-      throw new BusinessRuleError(
-        `setSeats (dry run): seats cannot be added now: ${before.constraints.notes.join('; ')}`,
-        {
-          provider: 'sherweb',
-          operation: 'setSeats',
-          hint: 'Seats can be added only to an active subscription.',
-        },
-      );
-    }
-    return verdict.check;
+    return seatsByConstraints(before, target, {
+      provider: 'sherweb',
+      notesSeparator: '; ',
+      decrease: {
+        code: 'CommitmentTermViolation',
+        hint: 'Decreases of a committed subscription are allowed only while its grace window is open.',
+      },
+      increase: { hint: 'Seats can be added only to an active subscription.' },
+    });
   }
 
   protected async writeSeats(

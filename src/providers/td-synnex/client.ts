@@ -1,5 +1,5 @@
 import { countItems } from '../../core/count-items.js';
-import { seatChangeByConstraints } from '../../core/dry-run.js';
+import { seatsByConstraints } from '../../core/dry-run.js';
 import type { DryRunCheck } from '../../model/operations.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { components } from '../../../generated/td-synnex.js';
@@ -21,7 +21,6 @@ import {
 } from '../../core/options/call-options.js';
 import { requireCredential, requireUrl } from '../../core/config.js';
 import {
-  BusinessRuleError,
   ConfigurationError,
   NotFoundError,
   PermissionError,
@@ -581,29 +580,15 @@ export class TdSynnexClient extends BaseMarketplaceClient {
     target: number,
     before: Subscription,
   ): Promise<DryRunCheck> {
-    const verdict = seatChangeByConstraints(before, target);
-    if (verdict.refused === 'decrease') {
-      throw new BusinessRuleError(
-        `setSeats (dry run): ${before.quantity} -> ${target} would be refused: ${before.constraints.notes.join(' ')}`,
-        {
-          provider: 'td-synnex',
-          operation: 'setSeats',
-          code: 'SEAT_DECREASE_NOT_ALLOWED',
-          hint: 'Microsoft NCE seats can be reduced only within the cancellation window after a term starts.',
-        },
-      );
-    }
-    if (verdict.refused === 'increase') {
-      throw new BusinessRuleError(
-        `setSeats (dry run): seats cannot be added now: ${before.constraints.notes.join('; ')}`,
-        {
-          provider: 'td-synnex',
-          operation: 'setSeats',
-          hint: 'Seats can be added only to an active subscription.',
-        },
-      );
-    }
-    return verdict.check;
+    return seatsByConstraints(before, target, {
+      provider: 'td-synnex',
+      notesSeparator: ' ',
+      decrease: {
+        code: 'SEAT_DECREASE_NOT_ALLOWED',
+        hint: 'Microsoft NCE seats can be reduced only within the cancellation window after a term starts.',
+      },
+      increase: { hint: 'Seats can be added only to an active subscription.' },
+    });
   }
 
   protected async writeSeats(
