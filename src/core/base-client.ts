@@ -1,6 +1,8 @@
+import type { Invoice, InvoiceLine, Order, ProductPricing, UsageRecord } from '../model/billing.js';
 import type { Customer } from '../model/customer.js';
 import type { ProviderId } from '../model/common.js';
 import type {
+  AutoRenewResult,
   CancelResult,
   ConnectionReport,
   DryRunCheck,
@@ -14,7 +16,17 @@ import type { Product } from '../model/product.js';
 import type { Subscription, SubscriptionRef } from '../model/subscription.js';
 import type { CommonClientOptions } from './client-options.js';
 import { type ClientOptionKeys, checkClientOptions } from './options/client-options.js';
-import { GET_OPTION_KEYS, checkCallOptions } from './options/call-options.js';
+import {
+  GET_OPTION_KEYS,
+  LIST_INVOICES_OPTION_KEYS,
+  LIST_INVOICE_LINES_OPTION_KEYS,
+  LIST_ORDERS_OPTION_KEYS,
+  LIST_USAGE_OPTION_KEYS,
+  PRODUCT_PRICING_OPTION_KEYS,
+  WRITE_OPTION_KEYS,
+  checkCallOptions,
+  checkDateRange,
+} from './options/call-options.js';
 import {
   ConflictError,
   MarketplaceError,
@@ -32,11 +44,17 @@ import type {
   CancelOptions,
   Capabilities,
   GetOptions,
+  ListInvoiceLinesOptions,
+  ListInvoicesOptions,
   ListOptions,
+  ListOrdersOptions,
   ListSubscriptionsOptions,
+  ListUsageOptions,
   MarketplaceClient,
+  ProductPricingOptions,
   PurchaseInput,
   SeatChangeOptions,
+  WriteOptions,
 } from './marketplace-client.js';
 import type { PagedList } from './pagination.js';
 import { Redactor } from './redact.js';
@@ -276,7 +294,98 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
     return `${canonicalId(ref.customerId)}\u0000${canonicalId(ref.subscriptionId)}`;
   }
 
+  // ---- billing and order reads (issue 18): a provider overrides the hooks it has and sets the capability ----
+  /** Invoices (`capabilities.invoices`). Called after the capability and the options were checked. */
+  protected readInvoices(_options: ListInvoicesOptions): PagedList<Invoice> {
+    throw this.#unsupported('listInvoices');
+  }
+  /** Invoice lines (`capabilities.invoices` / `draftInvoiceLines`). Called after the checks. */
+  protected readInvoiceLines(_options: ListInvoiceLinesOptions): PagedList<InvoiceLine> {
+    throw this.#unsupported('listInvoiceLines');
+  }
+  /** Usage (`capabilities.usage`). Called after the checks. */
+  protected readUsage(_options: ListUsageOptions): PagedList<UsageRecord> {
+    throw this.#unsupported('listUsage');
+  }
+  /** Pricing (`capabilities.productPricing`). Called after the checks. */
+  protected readProductPricing(_productId: string, _options: ProductPricingOptions): Promise<ProductPricing> {
+    throw this.#unsupported('getProductPricing');
+  }
+  /** Orders (`capabilities.listOrders`). Called after the checks. */
+  protected readOrders(_options: ListOrdersOptions): PagedList<Order> {
+    throw this.#unsupported('listOrders');
+  }
+  /**
+   * Sets auto-renewal (`capabilities.setAutoRenew`). Called after the checks, the read-only refusal, and with
+   * the subscription as read (`before`); `options.dryRun` must not change anything.
+   */
+  protected writeAutoRenew(
+    _ref: SubscriptionRef,
+    _enabled: boolean,
+    _before: Subscription,
+    _options: WriteOptions,
+  ): Promise<AutoRenewResult> {
+    throw this.#unsupported('setAutoRenew');
+  }
+
   // ---- public API ------------------------------------------------------------------------------------
+  listInvoices(options: ListInvoicesOptions = {}): PagedList<Invoice> {
+    this.#require('invoices', 'listInvoices');
+    checkCallOptions(LIST_INVOICES_OPTION_KEYS, options, this.provider, 'listInvoices');
+    checkDateRange(options, this.provider, 'listInvoices');
+    return this.readInvoices(options);
+  }
+
+  listInvoiceLines(options: ListInvoiceLinesOptions): PagedList<InvoiceLine> {
+    checkCallOptions(LIST_INVOICE_LINES_OPTION_KEYS, options, this.provider, 'listInvoiceLines');
+    const byInvoice = typeof options?.invoiceId === 'string' && options.invoiceId.trim() !== '';
+    const draft = options?.draft === true;
+    if (byInvoice === draft) {
+      throw new ValidationError(
+        'listInvoiceLines needs exactly one of invoiceId (a non-empty string) and draft: true',
+        [{ path: 'options', message: 'set invoiceId or draft: true, not both' }],
+        { provider: this.provider, operation: 'listInvoiceLines' },
+      );
+    }
+    this.#require(draft ? 'draftInvoiceLines' : 'invoices', 'listInvoiceLines');
+    return this.readInvoiceLines(options);
+  }
+
+  listUsage(options: ListUsageOptions = {}): PagedList<UsageRecord> {
+    this.#require('usage', 'listUsage');
+    checkCallOptions(LIST_USAGE_OPTION_KEYS, options, this.provider, 'listUsage');
+    checkDateRange(options, this.provider, 'listUsage');
+    return this.readUsage(options);
+  }
+
+  async getProductPricing(productId: string, options: ProductPricingOptions = {}): Promise<ProductPricing> {
+    this.#require('productPricing', 'getProductPricing');
+    const id = validateInput(IdSchema, productId, 'productId', 'productId');
+    checkCallOptions(PRODUCT_PRICING_OPTION_KEYS, options, this.provider, 'getProductPricing');
+    return this.readProductPricing(id, options);
+  }
+
+  listOrders(options: ListOrdersOptions = {}): PagedList<Order> {
+    this.#require('listOrders');
+    checkCallOptions(LIST_ORDERS_OPTION_KEYS, options, this.provider, 'listOrders');
+    return this.readOrders(options);
+  }
+
+  async setAutoRenew(ref: SubscriptionRef, enabled: boolean, options: WriteOptions = {}): Promise<AutoRenewResult> {
+    this.#require('setAutoRenew');
+    const valid = validateInput(SubscriptionRefSchema, ref, 'subscription reference', 'ref');
+    if (typeof enabled !== 'boolean') {
+      throw new ValidationError('enabled must be true or false', [{ path: 'enabled', message: 'must be a boolean' }], {
+        provider: this.provider,
+        operation: 'setAutoRenew',
+      });
+    }
+    checkCallOptions(WRITE_OPTION_KEYS, options, this.provider, 'setAutoRenew');
+    this.#refuseIfReadOnly('setAutoRenew');
+    const before = await this.fetchSubscription(valid, { signal: options.signal });
+    return this.writeAutoRenew(valid, enabled, before, options);
+  }
+
   on<K extends SdkEventName>(event: K, listener: SdkListener<K>): () => void {
     return this.events.on(event, listener);
   }
@@ -944,9 +1053,18 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
   }
 
   // ---- helpers -------------------------------------------------------------------------------------------
-  /** Throws `UnsupportedOperationError` when the provider cannot do `capability`. */
+  #unsupported(operation: string): UnsupportedOperationError {
+    return new UnsupportedOperationError(`${this.provider} does not support ${operation}`, {
+      provider: this.provider,
+      operation,
+      hint: `See capabilities and docs/providers/${this.provider}.md.`,
+    });
+  }
+
+  /** Throws `UnsupportedOperationError` when the provider cannot do `capability` (optional flags: absent = no). */
   #require(capability: keyof Capabilities, operation: string = capability): void {
-    if (this.capabilities[capability] === false) {
+    const flag = this.capabilities[capability];
+    if (flag === false || flag === undefined) {
       throw new UnsupportedOperationError(`${this.provider} does not support ${operation}`, {
         provider: this.provider,
         operation,

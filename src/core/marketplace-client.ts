@@ -8,7 +8,14 @@ import type {
   SubscriptionRef,
   SubscriptionStatus,
 } from '../model/subscription.js';
-import type { CancelResult, ConnectionReport, PurchaseResult, SeatChangeResult } from '../model/operations.js';
+import type { Invoice, InvoiceLine, Order, ProductPricing, UsageRecord } from '../model/billing.js';
+import type {
+  AutoRenewResult,
+  CancelResult,
+  ConnectionReport,
+  PurchaseResult,
+  SeatChangeResult,
+} from '../model/operations.js';
 import type { SdkEventName, SdkListener } from './events.js';
 import type { PagedList } from './pagination.js';
 
@@ -43,6 +50,18 @@ export interface Capabilities {
    * See docs/reliability.md.
    */
   seatLockScope: 'process' | 'fleet';
+  /** `listInvoices` and `listInvoiceLines({ invoiceId })`. Absent: false. */
+  invoices?: boolean;
+  /** `listInvoiceLines({ draft: true })`: the current period's charges before they are invoiced. Absent: false. */
+  draftInvoiceLines?: boolean;
+  /** `listUsage`: consumption of usage-billed products. Absent: false. */
+  usage?: boolean;
+  /** `getProductPricing`: a product's prices and offered terms. Absent: false. */
+  productPricing?: boolean;
+  /** `listOrders`. Absent: false. */
+  listOrders?: boolean;
+  /** `setAutoRenew`: turning a subscription's auto-renewal on or off. Absent: false. */
+  setAutoRenew?: boolean;
 }
 
 /** Filters for `listSubscriptions`. */
@@ -96,6 +115,45 @@ export interface PurchaseInput extends WriteOptions {
   commitmentTerm?: string | undefined;
 }
 
+/** A date range filter: `YYYY-MM-DD` dates, both ends included; either end may be omitted. */
+export interface DateRange {
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+/** Filters for `listInvoices`. */
+export interface ListInvoicesOptions extends ListOptions, DateRange {
+  /** Only invoices of this customer (where the vendor invoices per customer). */
+  customerId?: string | undefined;
+}
+
+/** Which lines `listInvoiceLines` reads: one invoice's (`invoiceId`) or the unbilled current period (`draft`). */
+export interface ListInvoiceLinesOptions extends ListOptions {
+  /** The invoice whose lines to list. Exactly one of `invoiceId` and `draft: true` is required. */
+  invoiceId?: string | undefined;
+  /** The charges not yet invoiced (where `capabilities.draftInvoiceLines`). */
+  draft?: boolean | undefined;
+  /** Only lines of this customer. */
+  customerId?: string | undefined;
+}
+
+/** Filters for `listUsage`. */
+export interface ListUsageOptions extends ListOptions, DateRange {
+  customerId?: string | undefined;
+  subscriptionId?: string | undefined;
+}
+
+/** Filters for `listOrders`. */
+export interface ListOrdersOptions extends ListOptions {
+  customerId?: string | undefined;
+}
+
+/** Options of `getProductPricing`. */
+export interface ProductPricingOptions extends GetOptions {
+  /** The customer to price for, where the vendor prices per customer (or requires one). */
+  customerId?: string | undefined;
+}
+
 /** The one API every marketplace provider implements. */
 export interface MarketplaceClient {
   /** Which marketplace this client talks to. */
@@ -124,6 +182,18 @@ export interface MarketplaceClient {
   cancelSubscription(ref: SubscriptionRef, options?: CancelOptions): Promise<CancelResult>;
   /** Buys a new subscription; `dryRun` checks the order without placing it. */
   purchase(input: PurchaseInput): Promise<PurchaseResult>;
+  /** Lists invoices from the marketplace to the partner (where `capabilities.invoices`), newest first where the vendor sorts. */
+  listInvoices(options?: ListInvoicesOptions): PagedList<Invoice>;
+  /** Lists the lines of one invoice, or the current period's unbilled lines (`draft: true`). */
+  listInvoiceLines(options: ListInvoiceLinesOptions): PagedList<InvoiceLine>;
+  /** Lists consumption of usage-billed products (where `capabilities.usage`). */
+  listUsage(options?: ListUsageOptions): PagedList<UsageRecord>;
+  /** Reads a product's prices and offered terms (where `capabilities.productPricing`). */
+  getProductPricing(productId: string, options?: ProductPricingOptions): Promise<ProductPricing>;
+  /** Lists orders (where `capabilities.listOrders`). */
+  listOrders(options?: ListOrdersOptions): PagedList<Order>;
+  /** Turns a subscription's auto-renewal on or off (where `capabilities.setAutoRenew`); `dryRun` checks only. */
+  setAutoRenew(ref: SubscriptionRef, enabled: boolean, options?: WriteOptions): Promise<AutoRenewResult>;
   /** Subscribes to events (`request`, `response`, `retry`, `token`, `audit`, `warning`); returns the unsubscribe function. */
   on<K extends SdkEventName>(event: K, listener: SdkListener<K>): () => void;
 }

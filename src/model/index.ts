@@ -4,3 +4,4 @@ export * from './product.js';
 export * from './subscription.js';
 export * from './operations.js';
 export * from './country.js';
+export * from './billing.js';

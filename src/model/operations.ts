@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ProviderIdSchema } from './common.js';
+import { type ProviderId, ProviderIdSchema } from './common.js';
 import type { Subscription } from './subscription.js';
 
 /** Who checked a dry run: the vendor (its own validation), the SDK (rules it knows), or nobody. */
@@ -138,4 +138,20 @@ export interface ConnectionReport {
   /** Base URL used. */
   baseUrl: string;
   details: Record<string, unknown>;
+}
+
+/** The outcome of `setAutoRenew`. */
+export interface AutoRenewResult {
+  provider: ProviderId;
+  customerId: string;
+  subscriptionId: string;
+  /** Auto-renewal before the change, as read (null when the vendor does not say). */
+  before: boolean | null;
+  requested: boolean;
+  /** Auto-renewal as the vendor reports it after the change; null when unknown (dry run or not echoed). */
+  after: boolean | null;
+  outcome: 'applied' | 'unchanged' | 'dry-run';
+  /** What a dry run checked (set when `outcome` is `dry-run`). */
+  checked?: DryRunCheck | undefined;
+  requestId: string | null;
 }

@@ -114,5 +114,11 @@ export class AsProvider implements MarketplaceClient {
   removeSeats: MarketplaceClient['removeSeats'] = (r, n, o) => this.inner.removeSeats(r, n, o);
   cancelSubscription: MarketplaceClient['cancelSubscription'] = (r, o) => this.inner.cancelSubscription(r, o);
   purchase: MarketplaceClient['purchase'] = (i) => this.inner.purchase(i);
+  listInvoices: MarketplaceClient['listInvoices'] = (o) => this.inner.listInvoices(o);
+  listInvoiceLines: MarketplaceClient['listInvoiceLines'] = (o) => this.inner.listInvoiceLines(o);
+  listUsage: MarketplaceClient['listUsage'] = (o) => this.inner.listUsage(o);
+  getProductPricing: MarketplaceClient['getProductPricing'] = (id, o) => this.inner.getProductPricing(id, o);
+  listOrders: MarketplaceClient['listOrders'] = (o) => this.inner.listOrders(o);
+  setAutoRenew: MarketplaceClient['setAutoRenew'] = (r, e, o) => this.inner.setAutoRenew(r, e, o);
   on: MarketplaceClient['on'] = (e, l) => this.inner.on(e, l);
 }

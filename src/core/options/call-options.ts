@@ -1,5 +1,16 @@
 import { ValidationError } from '../errors.js';
-import type { GetOptions, ListOptions, ListSubscriptionsOptions } from '../marketplace-client.js';
+import type {
+  DateRange,
+  GetOptions,
+  ListInvoiceLinesOptions,
+  ListInvoicesOptions,
+  ListOptions,
+  ListOrdersOptions,
+  ListSubscriptionsOptions,
+  ListUsageOptions,
+  ProductPricingOptions,
+  WriteOptions,
+} from '../marketplace-client.js';
 import { type KnownKeys, knownKeys, rejectUnknownKeys } from './strict-keys.js';
 
 /** Options of `listProducts` on every provider (some add their own keys, e.g. Sherweb's `customerId`). */
@@ -22,6 +33,70 @@ export const LIST_PRODUCTS_OPTION_KEYS: KnownKeys = knownKeys<ListProductsOption
 
 /** Known keys of the options of a read of one item (`getCustomer`, `getSubscription`, `verifyConnection`). */
 export const GET_OPTION_KEYS: KnownKeys = knownKeys<GetOptions>('read options', { signal: true });
+
+/** Known keys of `listInvoices` options. */
+export const LIST_INVOICES_OPTION_KEYS: KnownKeys = knownKeys<ListInvoicesOptions>('listInvoices options', {
+  signal: true,
+  customerId: true,
+  from: true,
+  to: true,
+});
+
+/** Known keys of `listInvoiceLines` options. */
+export const LIST_INVOICE_LINES_OPTION_KEYS: KnownKeys = knownKeys<ListInvoiceLinesOptions>(
+  'listInvoiceLines options',
+  { signal: true, invoiceId: true, draft: true, customerId: true },
+);
+
+/** Known keys of `listUsage` options. */
+export const LIST_USAGE_OPTION_KEYS: KnownKeys = knownKeys<ListUsageOptions>('listUsage options', {
+  signal: true,
+  customerId: true,
+  subscriptionId: true,
+  from: true,
+  to: true,
+});
+
+/** Known keys of `listOrders` options. */
+export const LIST_ORDERS_OPTION_KEYS: KnownKeys = knownKeys<ListOrdersOptions>('listOrders options', {
+  signal: true,
+  customerId: true,
+});
+
+/** Known keys of `getProductPricing` options. */
+export const PRODUCT_PRICING_OPTION_KEYS: KnownKeys = knownKeys<ProductPricingOptions>('getProductPricing options', {
+  signal: true,
+  customerId: true,
+});
+
+/** Known keys of plain write options (`setAutoRenew`). */
+export const WRITE_OPTION_KEYS: KnownKeys = knownKeys<WriteOptions>('write options', {
+  dryRun: true,
+  actor: true,
+  signal: true,
+});
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Checks `from`/`to` of a date-range filter: `YYYY-MM-DD`, a real date, `from` not after `to`. */
+export function checkDateRange(range: DateRange, provider: string, operation: string): void {
+  const issues: { path: string; message: string }[] = [];
+  for (const key of ['from', 'to'] as const) {
+    const v = range[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'string' || !ISO_DATE.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) {
+      issues.push({ path: key, message: 'must be a YYYY-MM-DD date' });
+    } else if (new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v) {
+      issues.push({ path: key, message: 'is not a calendar date' });
+    }
+  }
+  if (issues.length === 0 && range.from !== undefined && range.to !== undefined && range.from > range.to) {
+    issues.push({ path: 'from', message: 'must not be after to' });
+  }
+  if (issues.length > 0) {
+    throw new ValidationError(`Invalid ${operation} date range`, issues, { provider, operation });
+  }
+}
 
 /**
  * Checks the options object of a read call: an object (or nothing) with known keys only. Throws a
