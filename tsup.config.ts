@@ -12,6 +12,7 @@ const entry = {
   workflows: 'src/workflows/index.ts',
   graph: 'src/graph/index.ts',
   mcp: 'src/mcp/index.ts',
+  fleet: 'src/fleet/index.ts',
 };
 
 /**

@@ -12,9 +12,11 @@ const suites: Record<string, () => Promise<{ run: () => Promise<Figure[]> }>> = 
   'token-cancel-expiry': () => import('./token-cancel-expiry.js'),
   'rate-limit': () => import('./rate-limit.js'),
   sync: () => import('./sync.js'),
+  'sync-vendors': () => import('./sync-vendors.js'),
   import: () => import('./import-time.js'),
   bundle: () => import('./bundle.js'),
   fleet: () => import('./fleet.js'),
+  'fleet-sync': () => import('./fleet-sync.js'),
 };
 
 const args = process.argv.slice(2);

@@ -1,17 +1,31 @@
 /**
  * The main job, on the built-in fakes (no credentials, no network): list a company's Microsoft 365
  * subscriptions, pick the one to change by the MSP's rule ("always add seats to the monthly subscription") with
- * selectSubscription, add a seat, show the rule refusing an annual-only license, a dry-run purchase and a typed error.
+ * selectSubscription, add a seat, show the rule refusing an annual-only license, a dry-run purchase and a typed error,
+ * and end with the monthly billing review: the company's licenses reconciled with Microsoft 365 (unused seats, their
+ * cost, and when each can be released) and the rightsizing plan, dry-run only.
  * Run: npm run demo
  */
 import { MarketplaceError, createMarketplaceClient } from '../src/index.js';
+import { createGraphClient } from '../src/graph/index.js';
 import {
   DEFAULT_ADD_POLICY,
+  Marketplaces,
   NoEligibleSubscriptionError,
+  buildRightsizingPlan,
+  formatMoneyTotals,
   monthlyCommitment,
+  parseMarketplaceIds,
+  reconcileLicenses,
   selectSubscription,
 } from '../src/workflows/index.js';
-import { INGRAM_SEED_IDS, PAX8_SEED_IDS, SHERWEB_SEED_IDS, createMockMarketplace } from '../src/testing/index.js';
+import {
+  GRAPH_SEED_IDS,
+  INGRAM_SEED_IDS,
+  PAX8_SEED_IDS,
+  SHERWEB_SEED_IDS,
+  createMockMarketplace,
+} from '../src/testing/index.js';
 
 const mock = createMockMarketplace();
 mock.start();
@@ -114,5 +128,59 @@ for (const { client, customerId } of elsewhere) {
   }
 }
 console.table(rows);
+
+// The monthly billing review: what Contoso bought at Pax8 vs what its Microsoft 365 tenant (the Graph fake) assigns.
+console.log('\nReconciliation of Contoso: bought at the marketplace vs assigned in Microsoft 365');
+const contoso = {
+  name: company.name,
+  marketplaceIds: parseMarketplaceIds(`PAX8:${companyId};MICROSOFT_PARTNER_CENTER:${GRAPH_SEED_IDS.contosoTenant}`),
+};
+const marketplaces = new Marketplaces([pax8]);
+const reconciliation = await reconcileLicenses({
+  marketplaces,
+  company: contoso,
+  graph: createGraphClient({ ...mock.graphClientOptions() }),
+  // The fake's prices are per unit per billing period (an annual price covers 12 months). With a real vendor, say
+  // what yours are, or leave it out: annual costs are then shown as given and their monthly amount is unknown.
+  costPeriod: { pax8: 'billing-period' },
+});
+console.table(
+  reconciliation.licenses.map((l) => ({
+    license: l.label,
+    bought: l.bought,
+    assigned: l.assigned ?? 'unknown',
+    unused: l.unused ?? 'unknown',
+    'release now': l.releasableNow,
+    'unused cost / month': formatMoneyTotals(l.unusedMonthlyCost),
+  })),
+);
+for (const l of reconciliation.licenses) {
+  for (const r of l.releases) {
+    const what = `${l.label}: ${r.seats} unused seat(s) of ${r.provider} …${r.subscriptionId.slice(-8)}`;
+    const cost = r.monthlyCost ? `${r.monthlyCost.amount.toFixed(2)} ${r.monthlyCost.currency}/month` : 'cost unknown';
+    if (r.when === 'now') console.log(`  ${what} (${cost}): can be released now`);
+    else {
+      const until = r.costUntilRelease
+        ? `, ${r.costUntilRelease.amount.toFixed(2)} ${r.costUntilRelease.currency} until then`
+        : '';
+      console.log(`  ${what} (${cost}): not before the term ends on ${r.at.slice(0, 10)}${until}`);
+    }
+  }
+  if (l.unused === null) console.log(`  ${l.label}: ${l.notes[0]}`);
+}
+console.log(
+  `  total: ${reconciliation.totals.unused} unused seat(s), ${formatMoneyTotals(reconciliation.totals.unusedMonthlyCost)} per month; ${reconciliation.totals.releasableNow} can go now`,
+);
+
+console.log(
+  '\nThe rightsizing plan (each change dry-run through setSeats; nothing is sent without executePlan(plan, { confirm: true })):',
+);
+const plan = await buildRightsizingPlan(reconciliation, { marketplaces, actor: 'demo' });
+for (const c of plan.changes) {
+  const check = c.check.ok ? `dry run OK, checked by ${c.check.checkedBy}` : `refused: ${c.check.error?.message}`;
+  console.log(`  ${c.license} …${c.subscriptionId.slice(-8)}: ${c.from} -> ${c.to} seats (${check})`);
+}
+for (const x of plan.later)
+  console.log(`  later: ${x.license}, ${x.seats} seat(s) at the term end ${x.at.slice(0, 10)}`);
 
 mock.stop();

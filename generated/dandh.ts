@@ -304,6 +304,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/GetLatestInvoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Invoices of the last closed billing month (one per customer, with their charges; issue 18) */
+        post: operations["getLatestInvoices"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/GetLatestInvoicesForPeriod": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Invoices of one closed billing month (`year`, `month`) */
+        post: operations["getLatestInvoicesForPeriod"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/GetPreviewInvoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Preview invoices of the current (unclosed) month; D&H regenerates them every Friday */
+        post: operations["getPreviewInvoices"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -598,6 +649,43 @@ export interface components {
             IsSessionExpired?: boolean;
             IssueToken?: string;
             Message?: string;
+        };
+        /** @description An empty object, or a reseller context (the SDK sends `{}`). */
+        InvoicesRequest: {
+            resellerContext?: number;
+            groupByDepartments?: boolean;
+        };
+        /** @description One charge; `Costs`/`CostsOfUnit` are the reseller's cost, `SalesPrice*` the price to the customer. */
+        ServiceCharge: {
+            /** @description The subscription account. */
+            AccountId?: number;
+            /** @description `dd.MM.yyyy - dd.MM.yyyy`. */
+            ActualChargeInterval?: string;
+            BillableParameter?: string;
+            Costs?: number;
+            CostsOfUnit?: number;
+            Currency?: string;
+            PriceableItemDescription?: string;
+            PriceableItemType?: string;
+            SalesPrice?: number;
+            SalesPriceOfUnit?: number;
+            ServiceId?: string;
+            ServiceName?: string;
+            ProductNumber?: string;
+            SecondVendorReference?: string;
+            /** @description Units */
+            UDRCValue?: number;
+            SAPInvoiceLineNumber?: number;
+            EndCustomerName?: string;
+        };
+        Invoice: {
+            /** @description `MM/YYYY`. */
+            BillingInterval?: string;
+            Charges?: components["schemas"]["ServiceCharge"][];
+            CompanyAccountId?: number;
+            CompanyName?: string;
+            CustomerId?: string;
+            InvoiceNumber?: string;
         };
     };
     responses: {
@@ -1031,6 +1119,84 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            500: components["responses"]["Fault"];
+        };
+    };
+    getLatestInvoices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["InvoicesRequest"];
+            };
+        };
+        responses: {
+            /** @description Invoices (bare array). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invoice"][];
+                };
+            };
+            500: components["responses"]["Fault"];
+        };
+    };
+    getLatestInvoicesForPeriod: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvoicesRequest"] & {
+                    year: number;
+                    month: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Invoices (bare array). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invoice"][];
+                };
+            };
+            500: components["responses"]["Fault"];
+        };
+    };
+    getPreviewInvoices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["InvoicesRequest"];
+            };
+        };
+        responses: {
+            /** @description Invoices (bare array). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invoice"][];
+                };
             };
             500: components["responses"]["Fault"];
         };

@@ -105,7 +105,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Turn the subscription's auto-renewal on or off (`renewalStatus`; issue 18)
+         * @description Ingram's spec (`SubscriptionUpdate`: `renewalStatus`, `attributes`, `products` prices; no quantity). The SDK sends only `renewalStatus`. No idempotency key: a request whose answer is lost is settled by reading, not resent.
+         */
+        patch: operations["updateSubscription"];
         trace?: never;
     };
     "/orders": {
@@ -622,6 +626,39 @@ export interface operations {
             200: {
                 headers: {
                     "X-Correlation-ID": components["headers"]["CorrelationId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionDetailed"];
+                };
+            };
+            404: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    updateSubscription: {
+        parameters: {
+            query?: never;
+            header: {
+                "X-Subscription-Key": components["parameters"]["SubscriptionKey"];
+            };
+            path: {
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Whether the subscription renews automatically. */
+                    renewalStatus?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The subscription after the change. */
+            200: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

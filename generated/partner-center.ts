@@ -270,6 +270,103 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The partner's invoices (monthly statements covering every customer)
+         * @description Microsoft docs "Get a collection of invoices" (`GET /v1/invoices?size={size}&offset={offset}`) and the .NET SDK (`GetInvoices`: size, offset, filter). The SDK sends `size` and follows `links.next`; it filters by date itself.
+         */
+        get: operations["listInvoices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/invoices/{invoiceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One invoice with its `invoiceDetails` (billing provider + line item type per kind of charge) */
+        get: operations["getInvoice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/invoices/{invoiceId}/lineitems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Billed reconciliation lines of an invoice (new commerce and marketplace, `provider=onetime`)
+         * @description Microsoft docs "Get invoice line items" and "Get invoice's billed commercial consumption line items": first page `?provider=onetime&invoicelineitemtype=billinglineitems&size={size}` (size up to 2000), next pages `&seekOperation=Next` with `MS-ContinuationToken` from `links.next`. Microsoft moved line items of billing periods from 2024/2025 to the asynchronous v2 reconciliation API; this v1 read returns what v1 still serves.
+         */
+        get: operations["listInvoiceReconciliationLines"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/invoices/{invoiceId}/lineitems/office/billinglineitems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Billed lines of legacy licence-based (pre-new-commerce) subscriptions
+         * @description .NET SDK `GetInvoiceLineItems` (`invoices/{0}/lineitems/{1}/{2}` with size and offset).
+         */
+        get: operations["listInvoiceLegacyLicenseLines"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/invoices/unbilled/lineitems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Unbilled (open) reconciliation lines of the current or previous period
+         * @description Microsoft docs "Get invoice's unbilled reconciliation line items": `?provider=onetime&invoicelineitemtype=billinglineitems&currencycode={code}&period=current|previous&size={size}`, seek paging as for billed lines.
+         */
+        get: operations["listUnbilledReconciliationLines"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -755,6 +852,72 @@ export interface components {
         CartCheckoutResult: {
             orders?: components["schemas"]["Order"][];
             orderErrors?: components["schemas"]["OrderError"][];
+            attributes?: components["schemas"]["ResourceAttributes"];
+        };
+        InvoiceDetail: {
+            /** @description `billing_line_items`, `usage_line_items`, ... */
+            invoiceLineItemType?: string;
+            /** @description `one_time`, `office`, `azure`, `marketplace`, ... */
+            billingProvider?: string;
+            links?: components["schemas"]["ResourceLinks"];
+        };
+        /** @description .NET SDK `Invoice`; there is no status (the SDK derives it from `totalCharges` and `paidAmount`). */
+        Invoice: {
+            id?: string;
+            invoiceDate?: string;
+            billingPeriodStartDate?: string;
+            billingPeriodEndDate?: string;
+            totalCharges?: number;
+            /** @description Negative once a payment is received. */
+            paidAmount?: number;
+            currencyCode?: string;
+            currencySymbol?: string;
+            pdfDownloadLink?: string;
+            invoiceDetails?: components["schemas"]["InvoiceDetail"][];
+            /** @description `Invoice` or `CreditNote`. */
+            documentType?: string;
+            invoiceType?: string;
+            links?: components["schemas"]["ResourceLinks"];
+            attributes?: components["schemas"]["ResourceAttributes"];
+        };
+        InvoiceCollection: {
+            totalCount?: number;
+            items?: components["schemas"]["Invoice"][];
+            links?: components["schemas"]["ResourceLinks"];
+            attributes?: components["schemas"]["ResourceAttributes"];
+        };
+        /** @description .NET SDK `OneTimeInvoiceLineItem` (billing provider `one_time`) or `LicenseBasedLineItem` (`office`); only the fields the SDK reads are listed. */
+        InvoiceLine: {
+            customerId?: string;
+            customerName?: string;
+            subscriptionId?: string;
+            subscriptionDescription?: string;
+            productId?: string;
+            skuId?: string;
+            productName?: string;
+            skuName?: string;
+            offerId?: string;
+            offerName?: string;
+            chargeType?: string;
+            chargeStartDate?: string;
+            chargeEndDate?: string;
+            unitPrice?: number;
+            effectiveUnitPrice?: number;
+            quantity?: number;
+            subtotal?: number;
+            amount?: number;
+            currency?: string;
+            billingFrequency?: string;
+            billingCycleType?: string;
+            termAndBillingCycle?: string;
+            referenceId?: string;
+            invoiceNumber?: string;
+        };
+        InvoiceLineCollection: {
+            totalCount?: number;
+            items?: components["schemas"]["InvoiceLine"][];
+            continuationToken?: string;
+            links?: components["schemas"]["ResourceLinks"];
             attributes?: components["schemas"]["ResourceAttributes"];
         };
     };
@@ -1292,6 +1455,164 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Order"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    listInvoices: {
+        parameters: {
+            query?: {
+                size?: number;
+                offset?: number;
+            };
+            header?: {
+                /** @description Idempotency key (GUID). Reuse it when retrying after a timeout; use a new one after any response. The service generates one when it is missing. */
+                "MS-RequestId"?: components["parameters"]["RequestId"];
+                /** @description Tracing id (GUID), new for every call. */
+                "MS-CorrelationId"?: components["parameters"]["CorrelationId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of invoices. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceCollection"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getInvoice: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Idempotency key (GUID). Reuse it when retrying after a timeout; use a new one after any response. The service generates one when it is missing. */
+                "MS-RequestId"?: components["parameters"]["RequestId"];
+                /** @description Tracing id (GUID), new for every call. */
+                "MS-CorrelationId"?: components["parameters"]["CorrelationId"];
+            };
+            path: {
+                invoiceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invoice. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invoice"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    listInvoiceReconciliationLines: {
+        parameters: {
+            query: {
+                provider: string;
+                invoicelineitemtype: string;
+                size?: number;
+                seekOperation?: string;
+            };
+            header?: {
+                /** @description Idempotency key (GUID). Reuse it when retrying after a timeout; use a new one after any response. The service generates one when it is missing. */
+                "MS-RequestId"?: components["parameters"]["RequestId"];
+                /** @description Tracing id (GUID), new for every call. */
+                "MS-CorrelationId"?: components["parameters"]["CorrelationId"];
+                "MS-ContinuationToken"?: string;
+            };
+            path: {
+                invoiceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of lines. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceLineCollection"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    listInvoiceLegacyLicenseLines: {
+        parameters: {
+            query?: {
+                size?: number;
+                offset?: number;
+                seekOperation?: string;
+            };
+            header?: {
+                /** @description Idempotency key (GUID). Reuse it when retrying after a timeout; use a new one after any response. The service generates one when it is missing. */
+                "MS-RequestId"?: components["parameters"]["RequestId"];
+                /** @description Tracing id (GUID), new for every call. */
+                "MS-CorrelationId"?: components["parameters"]["CorrelationId"];
+                "MS-ContinuationToken"?: string;
+            };
+            path: {
+                invoiceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of lines. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceLineCollection"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    listUnbilledReconciliationLines: {
+        parameters: {
+            query: {
+                provider: string;
+                invoicelineitemtype: string;
+                currencycode: string;
+                period: "current" | "previous";
+                size?: number;
+                seekOperation?: string;
+            };
+            header?: {
+                /** @description Idempotency key (GUID). Reuse it when retrying after a timeout; use a new one after any response. The service generates one when it is missing. */
+                "MS-RequestId"?: components["parameters"]["RequestId"];
+                /** @description Tracing id (GUID), new for every call. */
+                "MS-CorrelationId"?: components["parameters"]["CorrelationId"];
+                "MS-ContinuationToken"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of lines. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceLineCollection"];
                 };
             };
             default: components["responses"]["Error"];

@@ -215,7 +215,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** List orders, optionally of one company */
+        get: operations["listOrders"];
         put?: never;
         /**
          * Purchase products for a company
@@ -242,6 +243,99 @@ export interface paths {
         };
         /** Get one order */
         get: operations["getOrder"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The partner's invoices, newest first when sorted by invoiceDate,desc
+         * @description x-source: the vendor's `Invoice` schema has no `status` although its examples and the `status` filter use
+         *     one (`Unpaid`, `Paid`, `Void`, `Carried`, `Nothing Due`, `Credited`); the SDK reads it when present.
+         */
+        get: operations["listInvoices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/invoices/{invoiceId}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The items (lines) of one invoice */
+        get: operations["listInvoiceItems"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/invoices/draftItems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Charges not yet invoiced (a snapshot; usage billed in arrears is not included) */
+        get: operations["listDraftInvoiceItems"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/subscriptions/{subscriptionId}/usage-summaries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The current month's usage summaries of a subscription (one per resource group) */
+        get: operations["listUsageSummaries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/usage-summaries/{usageSummaryId}/usage-lines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The usage lines of one summary on one day
+         * @description x-source: the vendor declares no paging parameters here but answers with a `page`; the SDK sends `page`
+         *     only past the first page (not yet seen: a usage summary's lines of one day fit one page in every example).
+         */
+        get: operations["listUsageLines"];
         put?: never;
         post?: never;
         delete?: never;
@@ -606,6 +700,95 @@ export interface components {
             /** @description True when the order is future dated. */
             isScheduled?: boolean;
             lineItems?: components["schemas"]["OrderLineItem"][];
+        };
+        OrderPage: {
+            content: components["schemas"]["Order"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        Invoice: {
+            id?: string;
+            /** @description `yyyy-MM-dd`. */
+            invoiceDate?: string;
+            dueDate?: string;
+            /** @description Not in the vendor's schema, in its examples and filter (`Unpaid`, `Paid`, `Void`, `Carried`, `Nothing Due`, `Credited`). */
+            status?: string;
+            total?: number;
+            balance?: number;
+            carriedBalance?: number;
+            currencyCode?: string;
+            partnerName?: string;
+            companyId?: string;
+            externalId?: string;
+        };
+        InvoicePage: {
+            content: components["schemas"]["Invoice"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        /** @description One charge; `price` is the customer unit price, `cost` the partner unit cost, `costTotal` the partner total. */
+        InvoiceItem: {
+            id?: string;
+            /** @description `subscription`, `prorate`, `one-time`, `rebate`, `payment-credit`, `service-charge`, `service-credit`, `invoice-credit`. */
+            type?: string;
+            companyId?: string;
+            companyName?: string;
+            startPeriod?: string;
+            endPeriod?: string;
+            quantity?: number;
+            unitOfMeasure?: string;
+            /** @description `Monthly`, `Annual`, `2 Year`, `3 Year`, `One-Time`, `One-time`, `Activation`, `Trial`, `Arrears`, `Rebate`. */
+            term?: string;
+            sku?: string;
+            description?: string;
+            price?: number;
+            subTotal?: number;
+            cost?: number;
+            costTotal?: number;
+            total?: number;
+            amountDue?: number;
+            productId?: string;
+            productName?: string;
+            currencyCode?: string;
+            subscriptionId?: string | null;
+            vendorName?: string;
+        };
+        InvoiceItemPage: {
+            content: components["schemas"]["InvoiceItem"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        UsageSummary: {
+            id?: string;
+            companyId?: string;
+            productId?: string;
+            resourceGroup?: string;
+            vendorName?: string;
+            /** @description Charges to the customer for the current month. */
+            currentCharges?: number;
+            /** @description The partner's total for the current month. */
+            partnerTotal?: number;
+            currencyCode?: string;
+            isTrial?: boolean;
+        };
+        UsageSummaryPage: {
+            content: components["schemas"]["UsageSummary"][];
+            page: components["schemas"]["PageInfo"];
+        };
+        UsageLine: {
+            usageSummaryId?: string;
+            usageDate?: string;
+            productName?: string;
+            productId?: string;
+            unitOfMeasure?: string;
+            quantity?: number;
+            currentCharges?: number;
+            currentProfit?: number;
+            partnerTotal?: number;
+            unitPrice?: number;
+            currencyCode?: string;
+            isTrial?: boolean;
+        };
+        UsageLinePage: {
+            content: components["schemas"]["UsageLine"][];
+            page: components["schemas"]["PageInfo"];
         };
     };
     responses: {
@@ -1065,6 +1248,36 @@ export interface operations {
             "5XX": components["responses"]["ServerError"];
         };
     };
+    listOrders: {
+        parameters: {
+            query?: {
+                /** @description 0-based page number (vendor default 0). */
+                page?: components["parameters"]["Page"];
+                /** @description Page size, 1 to 200 (vendor default 10; the SDK asks for 200). */
+                size?: components["parameters"]["Size"];
+                companyId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of orders. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
     createOrder: {
         parameters: {
             query?: {
@@ -1121,6 +1334,169 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    listInvoices: {
+        parameters: {
+            query?: {
+                /** @description 0-based page number (vendor default 0). */
+                page?: components["parameters"]["Page"];
+                /** @description Page size, 1 to 200 (vendor default 10; the SDK asks for 200). */
+                size?: components["parameters"]["Size"];
+                /** @description `field,direction`, e.g. `invoiceDate,desc`. */
+                sort?: string;
+                companyId?: string;
+                /** @description Only invoices dated on or after this day (`yyyy-MM-dd`). */
+                invoiceDateRangeStart?: string;
+                /** @description Only invoices dated on or before this day (`yyyy-MM-dd`). */
+                invoiceDateRangeEnd?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of invoices. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoicePage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    listInvoiceItems: {
+        parameters: {
+            query?: {
+                /** @description 0-based page number (vendor default 0). */
+                page?: components["parameters"]["Page"];
+                /** @description Page size, 1 to 200 (vendor default 10; the SDK asks for 200). */
+                size?: components["parameters"]["Size"];
+            };
+            header?: never;
+            path: {
+                invoiceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of invoice items. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceItemPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    listDraftInvoiceItems: {
+        parameters: {
+            query?: {
+                /** @description 0-based page number (vendor default 0). */
+                page?: components["parameters"]["Page"];
+                /** @description Page size, 1 to 200 (vendor default 10; the SDK asks for 200). */
+                size?: components["parameters"]["Size"];
+                /** @description 0 = the current month, 1 = next month (the vendor's default is 1; the SDK sends 0). */
+                monthOffset?: 0 | 1;
+                companyId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of draft items. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceItemPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    listUsageSummaries: {
+        parameters: {
+            query?: {
+                /** @description 0-based page number (vendor default 0). */
+                page?: components["parameters"]["Page"];
+                /** @description Page size, 1 to 200 (vendor default 10; the SDK asks for 200). */
+                size?: components["parameters"]["Size"];
+                companyId?: string;
+            };
+            header?: never;
+            path: {
+                subscriptionId: components["parameters"]["SubscriptionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of usage summaries (empty for a subscription that is not usage-billed). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageSummaryPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            "5XX": components["responses"]["ServerError"];
+        };
+    };
+    listUsageLines: {
+        parameters: {
+            query: {
+                /** @description The day (`yyyy-MM-dd`). */
+                usageDate: string;
+                /** @description 0-based page number (vendor default 0). */
+                page?: components["parameters"]["Page"];
+            };
+            header?: never;
+            path: {
+                usageSummaryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of usage lines. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageLinePage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             "5XX": components["responses"]["ServerError"];

@@ -62,6 +62,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/billing/receivable-charges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What one customer owes the service provider for a billing period (recurring, usage and setup charges)
+         * @description Sherweb's spec (GetReceivableCharges, beta): not usable while a PSA integration is enabled on the account. `costPrice` is the unit price the customer pays; the SDK reads the current period (no `date`).
+         */
+        get: operations["getReceivableCharges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/billing/subscriptions": {
         parameters: {
             query?: never;
@@ -418,6 +438,35 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        ReceivableCharge: {
+            productName: string;
+            sku: string;
+            /** Format: uuid */
+            chargeId?: string | null;
+            chargeName: string;
+            /** @description `Setup`, `Recurring`, `Usage`, `Unknown`. */
+            chargeType: string;
+            /** @description `OneTime`, `Monthly`, `Yearly`. */
+            billingCycleType?: string;
+            /** Format: date */
+            periodFrom: string;
+            /** Format: date */
+            periodTo: string;
+            quantity: number;
+            /** @description Price paid per unit. */
+            costPrice: number;
+            /** @description Prorated price paid per unit. */
+            costPriceProrated: number;
+            currency: string;
+            isProratable: boolean;
+        };
+        ReceivableCharges: {
+            /** Format: date */
+            periodFrom: string;
+            /** Format: date */
+            periodTo: string;
+            charges: components["schemas"]["ReceivableCharge"][];
+        };
     };
     responses: {
         /** @description RFC 7807 problem details (content type may be `application/problem+json` or `application/json`). */
@@ -561,6 +610,36 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerCatalog"];
                 };
             };
+            404: components["responses"]["Problem"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    getReceivableCharges: {
+        parameters: {
+            query: {
+                customerId: components["parameters"]["CustomerIdQuery"];
+                /** @description A day inside the wanted billing period (`yyyy-MM-dd`, UTC); default today. */
+                date?: string;
+            };
+            header?: {
+                /** @description RFC 7231 language preferences; probably localizes product names and descriptions. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The period and its charges. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceivableCharges"];
+                };
+            };
+            400: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             default: components["responses"]["Problem"];
         };

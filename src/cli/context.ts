@@ -1,7 +1,7 @@
 import type { CommonClientOptions } from '../core/client-options.js';
 import type { MarketplaceClient } from '../core/marketplace-client.js';
 import type { ProviderId } from '../model/common.js';
-import { parseMarketplaceId, parseMarketplaceIds } from '../workflows/marketplace-ids.js';
+import { formatMarketplaceId, parseMarketplaceId, parseMarketplaceIds } from '../workflows/marketplace-ids.js';
 import { Marketplaces } from '../workflows/registry.js';
 import { type CredentialSource, loadConfig, resolveProvider } from './config.js';
 import { CliUsageError } from './errors.js';
@@ -52,6 +52,18 @@ export function selectedProviders(values: readonly string[] | undefined): CliPro
   });
 }
 
+/** Whether the CLI was started by `npx` / `npm exec` (npm sets `npm_command=exec`). */
+function underNpx(io: Pick<CliIo, 'env'>): boolean {
+  return io.env.npm_command === 'exec' || io.env.npm_lifecycle_event === 'npx';
+}
+
+/** How to get msw for `--mock`: under npx, in the same temporary install; else in the project. */
+export function mswHint(io: Pick<CliIo, 'env'>): string {
+  return underNpx(io)
+    ? 'Under npx, add it to the same run: npx -p msp-marketplace-sdk -p msw msp-marketplace --mock <command>'
+    : 'Install it in your project, next to msp-marketplace-sdk: npm install --save-dev msw';
+}
+
 /** Builds the clients: from the embedded fakes with `--mock`, else from the environment and the config file. */
 export async function createContext(options: GlobalOptions, io: CliIo): Promise<CliContext> {
   const selected = selectedProviders(options.provider);
@@ -60,8 +72,8 @@ export async function createContext(options: GlobalOptions, io: CliIo): Promise<
     const { createMockMarketplace } = await import('../testing/mock-marketplace.js').catch((error: unknown) => {
       // The fakes need msw, an optional peer dependency.
       throw new CliUsageError(
-        `--mock needs the msw package: ${error instanceof Error ? error.message : String(error)}`,
-        'Install it next to msp-marketplace-sdk: npm install --save-dev msw',
+        `--mock needs the msw package (an optional peer dependency), which is not installed: ${error instanceof Error ? error.message : String(error)}`,
+        mswHint(io),
       );
     });
     const mock = createMockMarketplace();
@@ -134,8 +146,34 @@ export interface CustomerTarget {
 }
 
 /**
- * The customer a command works on. `--company` takes marketplace ids (`PAX8:<uuid>;SHERWEB:<uuid>`) and picks the
- * most preferred configured one; `--customer` takes one marketplace id, or a plain id when one provider is in play.
+ * Every customer `--company` names whose provider is configured (`PAX8:<uuid>;SHERWEB:<uuid>`: both, in preference
+ * order), or the one `--customer` names. Read commands show them all. Returns undefined when neither is given.
+ */
+export function resolveCustomers(
+  ctx: CliContext,
+  options: { company?: string | undefined; customer?: string | undefined },
+): CustomerTarget[] | undefined {
+  const byId = (provider: ProviderId) => ctx.handles.find((h) => h.entry.id === provider);
+  if (options.company !== undefined && options.customer !== undefined) {
+    throw new CliUsageError('Give --company or --customer, not both');
+  }
+  if (options.company !== undefined) {
+    const ids = parseMarketplaceIds(options.company);
+    if (ids.length === 0) throw new CliUsageError('--company is empty', 'Example: --company PAX8:<company uuid>');
+    const company = { marketplaceIds: ids };
+    const all = ctx.marketplaces.allForCompany(company);
+    // None configured: forCompany throws the SDK's ConfigurationError naming them.
+    if (all.length === 0) ctx.marketplaces.forCompany(company);
+    return all.map((c) => ({ handle: byId(c.provider)!, provider: c.provider, customerId: c.customerId }));
+  }
+  const one = resolveCustomer(ctx, options);
+  return one ? [one] : undefined;
+}
+
+/**
+ * The one customer a command (a write, `products`-per-customer...) works on. `--company` must name exactly one
+ * configured marketplace: with several (`PAX8:<uuid>;SHERWEB:<uuid>`, both configured) it is a usage error naming
+ * them, never a silent pick. `--customer` takes one marketplace id, or a plain id when one provider is in play.
  * Returns undefined when neither is given.
  */
 export function resolveCustomer(
@@ -147,10 +185,15 @@ export function resolveCustomer(
     throw new CliUsageError('Give --company or --customer, not both');
   }
   if (options.company !== undefined) {
-    const ids = parseMarketplaceIds(options.company);
-    if (ids.length === 0) throw new CliUsageError('--company is empty', 'Example: --company PAX8:<company uuid>');
-    const choice = ctx.marketplaces.forCompany({ marketplaceIds: ids });
-    return { handle: byId(choice.provider)!, provider: choice.provider, customerId: choice.customerId };
+    const all = resolveCustomers(ctx, { company: options.company })!;
+    if (all.length > 1) {
+      const named = all.map((t) => formatMarketplaceId({ provider: t.provider, customerId: t.customerId }));
+      throw new CliUsageError(
+        `--company names ${all.length} configured marketplaces (${named.join(', ')}); this command works on one`,
+        `Name one: --customer ${named[0]} (or keep --company and add --provider ${all[0]!.provider}).`,
+      );
+    }
+    return all[0];
   }
   const customer = options.customer?.trim();
   if (customer === undefined) return undefined;

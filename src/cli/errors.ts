@@ -12,6 +12,10 @@ export const EXIT = {
   vendor: 3,
   /** Some of the work failed (e.g. one provider of a sync), the rest succeeded. */
   partial: 4,
+  /** Interrupted by Ctrl-C (SIGINT, or Ctrl-C at a prompt): 128 + 2. */
+  interrupted: 130,
+  /** Stopped by SIGTERM: 128 + 15. */
+  terminated: 143,
 } as const;
 
 /** One of {@link EXIT}'s values. */

@@ -6,6 +6,11 @@ export interface CliWritable {
   write(chunk: string): unknown;
   /** True when a person is watching (progress bar, colors). */
   isTTY?: boolean | undefined;
+  /**
+   * The stream under a scrubbing wrapper ({@link scrubbedIo}): only for interactive prompts, which need a real
+   * terminal stream and echo nothing but what the user typed (secrets are asked without echo).
+   */
+  unscrubbed?: CliWritable | undefined;
 }
 
 /** A stream the CLI may read a confirmation from. */
@@ -56,6 +61,7 @@ export function scrubbedIo(io: CliIo): ScrubbedCliIo {
   const wrap = (out: CliWritable): CliWritable => ({
     write: (chunk: string) => out.write(scrubText(secrets.redact(String(chunk)))),
     isTTY: out.isTTY,
+    unscrubbed: out.unscrubbed ?? out,
   });
   return { ...io, stdout: wrap(io.stdout), stderr: wrap(io.stderr), secrets };
 }

@@ -1,3 +1,4 @@
+import writeFileAtomic from 'write-file-atomic';
 import type { CliWritable } from './io.js';
 
 /** A column of a table: its header and how to get the cell text from a row. */
@@ -44,4 +45,12 @@ export function withoutRaw<T extends object>(value: T, keepRaw: boolean | undefi
 /** Writes a value as pretty JSON and a newline. */
 export function writeJson(out: CliWritable, value: unknown): void {
   out.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * Writes an output file (`-o <file>`) atomically: a temporary file beside it, renamed over it once complete, so an
+ * interrupted run leaves the previous file intact (write-file-atomic). `mode` applies to the new file.
+ */
+export async function writeOutputFile(path: string, text: string, options: { mode?: number } = {}): Promise<void> {
+  await writeFileAtomic(path, text, options.mode === undefined ? {} : { mode: options.mode });
 }

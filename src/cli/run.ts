@@ -2,9 +2,17 @@ import { Command, CommanderError, Option } from 'commander';
 import { RequestableBillingTermSchema, SubscriptionStatusSchema } from '../model/subscription.js';
 import { cancelCommand, purchaseCommand, seatsCommand, type SeatsMode } from './commands/write.js';
 import { type SelectCommandOptions, selectCommand } from './commands/select.js';
-import { customersListCommand, productsListCommand, subscriptionsListCommand, verifyCommand } from './commands/read.js';
+import {
+  customersListCommand,
+  productsListCommand,
+  subscriptionGetCommand,
+  subscriptionsListCommand,
+  verifyCommand,
+} from './commands/read.js';
 import { type CommandEnv, reportError } from './commands/shared.js';
 import { driftCommand, syncCommand } from './commands/sync.js';
+import { registerReconciliationCommands } from './commands/reconcile.js';
+import { configInitCommand, configShowCommand } from './commands/config.js';
 import { defaultConfigPath } from './config.js';
 import { type GlobalOptions, createContext } from './context.js';
 import { EXIT, type ExitCode, exitCodeOf } from './errors.js';
@@ -36,7 +44,11 @@ function envHelp(): string {
  * Builds the `msp-marketplace` program. Commands write to `io`; the exit code of the last action is passed to
  * `setExit`. Exposed for tests and for embedding; most callers want {@link runCli}.
  */
-export function buildProgram(rawIo: CliIo, setExit: (code: ExitCode) => void): Command {
+export function buildProgram(
+  rawIo: CliIo,
+  setExit: (code: ExitCode) => void,
+  options: { json?: boolean | undefined } = {},
+): Command {
   // Whatever a command, flag or error writes leaves scrubbed of secrets (core/redact.ts).
   const io = scrubbedIo(rawIo);
   const program = new Command('msp-marketplace');
@@ -44,12 +56,16 @@ export function buildProgram(rawIo: CliIo, setExit: (code: ExitCode) => void): C
     .description('Customers, products, subscriptions and seats across Pax8, Sherweb, Ingram Micro and more.')
     .version(CLI_VERSION, '-V, --version')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    // With --json, commander's own error text (and the help shown after it) is replaced by one JSON line (runCli).
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => (options.json ? undefined : io.stderr.write(s)),
+    })
     .showHelpAfterError('(run with --help for usage)')
     .option('-p, --provider <ids>', 'only these providers (comma-separated or repeated)', collect)
     .option('-c, --company <marketplace-ids>', 'the company, as marketplace ids: PAX8:<uuid>;SHERWEB:<uuid>')
     .option('--config <file>', `config file (default ${defaultConfigPath(io)})`)
-    .option('--mock', 'use the embedded fakes (no credentials, no network)')
+    .option('--mock', 'use the embedded fakes (no credentials, no network; needs the optional msw package)')
     .option('--json', 'machine-readable JSON output')
     .option('--raw', 'keep the vendor payload (`raw`) in JSON output')
     .option('-q, --quiet', 'no notes or progress on stderr')
@@ -100,6 +116,16 @@ export function buildProgram(rawIo: CliIo, setExit: (code: ExitCode) => void): C
     .action(
       withClients((env, opts: { customer?: string; license?: string; status?: string }) =>
         subscriptionsListCommand(env, opts),
+      ),
+    );
+
+  subscriptions
+    .command('get <subscription>')
+    .description('show one subscription (e.g. to check whether an interrupted change was applied)')
+    .option('--customer <id>', 'the customer (marketplace id such as PAX8:<uuid>, or an id with --provider)')
+    .action(
+      withClients((env, subscription: string, opts: { customer?: string }) =>
+        subscriptionGetCommand(env, subscription, opts),
       ),
     );
 
@@ -199,8 +225,9 @@ export function buildProgram(rawIo: CliIo, setExit: (code: ExitCode) => void): C
   program
     .command('sync')
     .description('every customer and subscription of every configured provider, as JSON lines')
-    .option('-o, --output <file>', 'write to this file (default: stdout)')
-    .action(withClients((env, opts: { output?: string }) => syncCommand(env, opts)));
+    .option('-o, --output <file>', 'write to this file (default: stdout); replaced only when the sync finished')
+    .option('--resume', 'continue the interrupted sync of --output from its checkpoint')
+    .action(withClients((env, opts: { output?: string; resume?: boolean }) => syncCommand(env, opts)));
 
   program
     .command('drift <from> <to>')
@@ -208,6 +235,22 @@ export function buildProgram(rawIo: CliIo, setExit: (code: ExitCode) => void): C
     .action(async (from: string, to: string) => {
       setExit(await driftCommand({ io, global: program.opts<GlobalOptions>() }, from, to));
     });
+
+  const configCmd = program.command('config').description('the config file: create it, or show it with secrets masked');
+  configCmd
+    .command('init')
+    .description('create or update the config file interactively, one provider at a time (connection verified)')
+    .action(async () => {
+      setExit(await configInitCommand({ io, global: program.opts<GlobalOptions>() }));
+    });
+  configCmd
+    .command('show')
+    .description('show the settings in use and where each comes from (env or file), secrets masked')
+    .action(async () => {
+      setExit(await configShowCommand({ io, global: program.opts<GlobalOptions>() }));
+    });
+
+  registerReconciliationCommands(program, withClients, io, setExit);
 
   program
     .command('mcp')
@@ -225,6 +268,22 @@ export function buildProgram(rawIo: CliIo, setExit: (code: ExitCode) => void): C
   return program;
 }
 
+/** Whether `--json` is among the options (before a `--` that ends them). */
+export function jsonRequested(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+/** An argument error of commander in the CLI's JSON error shape (`kind: "usage"`, commander's code). */
+function commanderErrorJson(error: CommanderError): Record<string, unknown> {
+  // `commander.help`: a command group without its subcommand (commander printed the help, silenced here).
+  const message =
+    error.code === 'commander.help'
+      ? 'A subcommand is missing'
+      : error.message.replace(/^error:\s*/i, '').trim() || 'Invalid arguments';
+  return { kind: 'usage', message, code: error.code, hint: 'See the usage with --help (also per command).' };
+}
+
 /**
  * Runs the CLI in-process: `argv` without the node and script paths (`['customers', 'list', '--mock']`).
  * Resolves to the exit code; never calls `process.exit`. Errors are printed on `io.stderr` with their kind,
@@ -233,16 +292,24 @@ export function buildProgram(rawIo: CliIo, setExit: (code: ExitCode) => void): C
 export async function runCli(argv: readonly string[], rawIo: CliIo): Promise<ExitCode> {
   const io = scrubbedIo(rawIo);
   let code: ExitCode = EXIT.ok;
-  const program = buildProgram(io, (c) => {
-    code = c;
-  });
+  // Known before commander parses anything, so its own argument errors can be JSON too.
+  const json = jsonRequested(argv);
+  const program = buildProgram(
+    io,
+    (c) => {
+      code = c;
+    },
+    { json },
+  );
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return code;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version are successes; everything else commander rejects is a usage error (already printed).
-      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      if (error.exitCode === 0) return EXIT.ok;
+      if (json) io.stderr.write(`${JSON.stringify({ error: commanderErrorJson(error) })}\n`);
+      return EXIT.usage;
     }
     const global = program.opts<GlobalOptions>();
     reportError({ io, global }, error);

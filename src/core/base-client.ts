@@ -76,6 +76,14 @@ import {
 } from './seat-lock/index.js';
 import { sleep } from './sleep.js';
 import { scrubErrorsAtBoundary } from './secret-boundary.js';
+import type { HttpMethod, HttpTransport } from './http.js';
+import {
+  type RawRequestOptions,
+  type RawResponse,
+  checkRawRequest,
+  rawRequestPath,
+  sendRawRequest,
+} from './raw-request.js';
 import { validateRateLimit } from './limiter.js';
 import { validateRetryOptions } from './retry.js';
 import {
@@ -86,9 +94,10 @@ import {
   SeatCountSchema,
   SeatDeltaSchema,
   SeatOptionsSchema,
-  SubscriptionRefSchema,
   validateInput,
+  validateSubscriptionRef,
 } from './validate.js';
+import { unreadableForSeats } from './item-problems.js';
 
 /** What a provider's seat write returns: the subscription after the change, or an operation to await. */
 export type SeatWriteResult =
@@ -373,7 +382,7 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
 
   async setAutoRenew(ref: SubscriptionRef, enabled: boolean, options: WriteOptions = {}): Promise<AutoRenewResult> {
     this.#require('setAutoRenew');
-    const valid = validateInput(SubscriptionRefSchema, ref, 'subscription reference', 'ref');
+    const valid = validateSubscriptionRef(ref);
     if (typeof enabled !== 'boolean') {
       throw new ValidationError('enabled must be true or false', [{ path: 'enabled', message: 'must be a boolean' }], {
         provider: this.provider,
@@ -390,6 +399,34 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
     return this.events.on(event, listener);
   }
 
+  /**
+   * The transport {@link request} sends through (the client's API transport: auth, limiter, retries, limits,
+   * redaction); undefined where the provider offers no raw requests.
+   */
+  protected requestTransport(): HttpTransport | undefined {
+    return undefined;
+  }
+
+  /**
+   * Calls any endpoint of the vendor's API with this client's auth, limiter, retries, limits and redaction (the
+   * escape hatch for what the SDK does not model). `path` is relative to the client's base URL, with `{name}`
+   * placeholders filled from `options.params`; an absolute URL or another origin is refused before anything is
+   * sent. GET is retried like any read; other methods only where nothing can have been applied (429), and are
+   * refused on a read-only client. See docs/requests.md.
+   */
+  async request<T = unknown>(
+    method: HttpMethod,
+    path: string,
+    options: RawRequestOptions = {},
+  ): Promise<RawResponse<T>> {
+    checkRawRequest(method, options, this.provider);
+    const target = rawRequestPath(path, options.params, this.provider);
+    if (method !== 'GET') this.#refuseIfReadOnly('request');
+    const transport = this.requestTransport();
+    if (!transport) throw this.#unsupported('request');
+    return sendRawRequest<T>(transport, this.redactor, method, target, options);
+  }
+
   async getCustomer(customerId: string, options: GetOptions = {}): Promise<Customer> {
     this.#require('getCustomer');
     const id = validateInput(IdSchema, customerId, 'customerId', 'customerId');
@@ -400,7 +437,7 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
   async getSubscription(ref: SubscriptionRef, options: GetOptions = {}): Promise<Subscription> {
     this.#require('getSubscription');
     checkCallOptions(GET_OPTION_KEYS, options, this.provider, 'getSubscription');
-    return this.fetchSubscription(validateInput(SubscriptionRefSchema, ref, 'subscription reference', 'ref'), options);
+    return this.fetchSubscription(validateSubscriptionRef(ref), options);
   }
 
   async setSeats(ref: SubscriptionRef, quantity: number, options: SeatChangeOptions = {}): Promise<SeatChangeResult> {
@@ -439,7 +476,7 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
   }
 
   async cancelSubscription(ref: SubscriptionRef, options: CancelOptions = {}): Promise<CancelResult> {
-    const valid = validateInput(SubscriptionRefSchema, ref, 'subscription reference', 'ref');
+    const valid = validateSubscriptionRef(ref);
     const opts = validateInput(CancelOptionsSchema, options, 'cancel options', 'options');
     this.#refuseIfReadOnly('cancelSubscription');
     this.#require('cancelSubscription');
@@ -533,6 +570,15 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
 
   async purchase(input: PurchaseInput): Promise<PurchaseResult> {
     const valid = validateInput(PurchaseInputSchema, input, 'purchase', 'input');
+    const retries = valid.retry === false ? 0 : Number(valid.retry?.retries ?? 0);
+    if (retries > 0) {
+      // Order safety wins (core/order-safety.ts): an order without an idempotency key is sent once.
+      throw new ValidationError(
+        'purchase: retry cannot ask for retries: an order is never sent twice (a retry could buy twice); nothing was sent',
+        [{ path: 'input.retry.retries', message: 'must be 0 (or leave retry out) for a purchase' }],
+        { provider: this.provider, operation: 'purchase' },
+      );
+    }
     this.#refuseIfReadOnly('purchase');
     this.#require('purchase');
     const audit: AuditEvent = {
@@ -606,7 +652,7 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
     target: (before: number) => number,
     options: SeatChangeOptions,
   ): Promise<SeatChangeResult> {
-    const valid = validateInput(SubscriptionRefSchema, ref, 'subscription reference', 'ref');
+    const valid = validateSubscriptionRef(ref);
     const opts = validateInput(SeatOptionsSchema, options, `${operation} options`, 'options');
     this.#refuseIfReadOnly(operation);
     this.#require('setSeats', operation);
@@ -616,6 +662,13 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
       this.#seatKey(valid),
       async (held) => {
         const read = await this.fetchSubscription(valid, { signal: opts.signal });
+        // --- item tolerance (#17, H1): a flagged record whose seat count is unreadable never drives a write.
+        const unreadable = unreadableForSeats(read, this.provider, operation);
+        if (unreadable) {
+          this.#audit({ ...audit, outcome: 'refused', error: errorSummary(unreadable) });
+          throw unreadable;
+        }
+        // --- end item tolerance
         // An asynchronous change still pending at the vendor is the base of this one (core/seat-lock/pending-chain.ts).
         const recorded = await held.pendingChain();
         let reading = readChain(read.quantity, recorded);
@@ -647,8 +700,7 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
               hint: "Wait for the pending operations to finish (or check them in the vendor's portal), then decide again.",
             },
           );
-          this.#audit({ ...audit, outcome: 'refused', before: read.quantity, error: errorSummary(conflict) });
-          throw conflict;
+          this.#refuseSeatChange(audit, read.quantity, conflict);
         }
         const current = reading.count;
         const result = (
@@ -678,8 +730,7 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
               hint: 'Re-read the subscription and decide again with the current seat count.',
             },
           );
-          this.#audit({ ...audit, outcome: 'refused', before: current, error: errorSummary(conflict) });
-          throw conflict;
+          this.#refuseSeatChange(audit, current, conflict);
         }
         let wanted: number;
         try {
@@ -754,7 +805,9 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
           });
         }
         // Applied means observed: a read (the settling read, or one now) shows the requested count.
-        const observed = written.observed ?? (await this.#observeSeats(seat, written.requestId));
+        // A settling read the SDK could not fully read (seat count or id flagged) proves nothing: read again.
+        const settled = written.observed && !unreadableForSeats(written.observed, this.provider, operation);
+        const observed = settled ? written.observed! : await this.#observeSeats(seat, written.requestId);
         if (recorded && recorded.counts.length > 0) await held.setPendingChain(landedChain(recorded));
         this.#audit({
           ...audit,
@@ -833,6 +886,9 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
       try {
         pending = await this.findPendingChange(ref);
         observed = await this.fetchSubscription(ref, {});
+        // A read whose seat count is a placeholder (flagged) cannot settle anything: 0 is not "nothing changed".
+        const unreadable = unreadableForSeats(observed, this.provider, operation);
+        if (unreadable) throw unreadable;
       } catch (readError) {
         const e = unknown(undefined, readError);
         this.#audit({ ...audit, outcome: 'unknown', before: current, requested: target, error: errorSummary(e) });
@@ -879,6 +935,11 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
       await sleep(delay);
       try {
         const sub = await this.fetchSubscription(seat.ref, {});
+        const unreadable = unreadableForSeats(sub, this.provider, seat.operation);
+        if (unreadable) {
+          lastError = unreadable;
+          continue;
+        }
         if (accept.includes(sub.quantity)) return sub;
         observed = sub.quantity;
       } catch (error) {
@@ -1102,6 +1163,17 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
       outcome: 'failed',
       at: new Date().toISOString(),
     };
+  }
+
+  /** Audits a seat change refused before anything was sent (`before`: the count it was judged on), and throws. */
+  #refuseSeatChange(audit: AuditEvent, before: number | undefined, refusal: MarketplaceError): never {
+    this.#audit({
+      ...audit,
+      outcome: 'refused',
+      ...(before === undefined ? {} : { before }),
+      error: errorSummary(refusal),
+    });
+    throw refusal;
   }
 
   #audit(event: AuditEvent): void {

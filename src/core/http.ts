@@ -1,10 +1,11 @@
+import { type CallContext, type ResponseInfo, callContextOf } from './call-context.js';
 import { MarketplaceError, NetworkError, ResponseValidationError, TimeoutError, ValidationError } from './errors.js';
 import type { EventHub } from './events.js';
 import { requestPathProblem } from './ids.js';
 import type { Limiter } from './limiter.js';
 import { type ClientLimits, type ResolvedLimits, resolveLimits } from './limits.js';
 import { networkCauseCode, networkFailureFamily, networkFailureHint, redactedCauseChain } from './network-failure.js';
-import { type Redactor, redactHeaders } from './redact.js';
+import { type Redactor, SENSITIVE_KEY, redactHeaders } from './redact.js';
 import {
   type CallDeadline,
   NoRetrySignal,
@@ -240,11 +241,19 @@ export class HttpTransport {
     this.#checkTarget(request);
     const requestId = request.requestId ?? crypto.randomUUID();
     const policy = request.retry ?? (request.method === 'GET' ? 'read' : 'write');
+    // Per-call options (core/call-context.ts), found by the signal the public boundary gave the call.
+    const call = callContextOf(request.signal);
     const signal = combineSignals(o.signal, request.signal);
     const deadline: CallDeadline = { at: performance.now() + this.#limits.deadlineMs };
-    return withRetries((attempt) => this.#attempt<T>(request, requestId, attempt, signal, deadline), {
+    const retry =
+      call?.retry === undefined
+        ? o.retry
+        : call.retry === false
+          ? { ...o.retry, retries: 0 }
+          : { ...o.retry, ...call.retry };
+    return withRetries((attempt) => this.#attempt<T>(request, requestId, attempt, signal, deadline, call), {
       policy,
-      options: o.retry,
+      options: retry,
       events: o.events,
       provider: o.provider,
       operation: request.operation,
@@ -295,19 +304,20 @@ export class HttpTransport {
     attempt: number,
     signal: AbortSignal | undefined,
     deadline: CallDeadline,
+    call: CallContext | undefined,
   ): Promise<HttpResponse<T>> {
     const o = this.#o;
     const auth = request.auth !== false ? o.auth : undefined;
     // A cold or expiring token is awaited before queueing, so waiting for it holds no limiter slot.
     if (auth?.peek && auth.peek() === undefined) await this.#token(auth, request, requestId, signal, deadline);
-    const task = async () => this.#inSlot<T>(request, requestId, attempt, signal, deadline, auth);
     // Token requests skip the queue: API calls may hold every slot while they wait for that very token.
-    if (request.operation === 'token') return task();
+    if (request.operation === 'token')
+      return this.#inSlot<T>(request, requestId, attempt, signal, deadline, auth, call);
     const queued = performance.now();
     return o.limiter.schedule(() => {
       // Time spent queued behind the client's own rate limit does not count against the call's deadline.
       deadline.at += performance.now() - queued;
-      return task();
+      return this.#inSlot<T>(request, requestId, attempt, signal, deadline, auth, call);
     });
   }
 
@@ -342,6 +352,7 @@ export class HttpTransport {
     signal: AbortSignal | undefined,
     deadline: CallDeadline,
     auth: AuthHandler | undefined,
+    call: CallContext | undefined,
   ): Promise<HttpResponse<T>> {
     const o = this.#o;
     signal?.throwIfAborted();
@@ -360,13 +371,14 @@ export class HttpTransport {
     } else if (request.form) {
       payload = new URLSearchParams(request.form);
     }
-    // Later sources win: the call's headers, then auth, then the request id; sent with lower-cased keys.
+    // Later sources win: the request's headers, then auth, then the request id; sent with lower-cased keys.
     const headers: Record<string, string> = { ...request.headers, ...authHeaders };
     if (o.requestIdHeader) headers[o.requestIdHeader] = requestId;
     for (const k in headers) sent[k.toLowerCase()] = headers[k]!;
+    if (call?.headers) this.#addCallHeaders(call.headers, sent, headers, request, requestId);
     this.#emitRequest(request, url, requestId, attempt, headers);
     const started = performance.now();
-    const timeoutMs = request.timeoutMs ?? o.timeoutMs;
+    const timeoutMs = call?.timeoutMs ?? request.timeoutMs ?? o.timeoutMs;
     const remaining = deadline.at - started;
     if (remaining <= 0) throw this.#deadlineError(request, requestId, undefined, 'before sending');
     const byDeadline = remaining < timeoutMs;
@@ -396,6 +408,19 @@ export class HttpTransport {
       attemptSignal.dispose();
     }
     const vendorRequestId = this.#vendorRequestId(response.headers);
+    if (call?.onResponse) {
+      this.#tellResponse(call.onResponse, {
+        operation: request.operation,
+        method: request.method,
+        url: o.redactor.redact(url),
+        status: response.status,
+        headers: this.#scrubbedHeaders(response.headers),
+        vendorRequestId,
+        requestId,
+        attempt,
+        durationMs: Math.round(performance.now() - started),
+      });
+    }
     if (o.events.observed('response')) {
       o.events.emit('response', {
         provider: o.provider,
@@ -435,6 +460,53 @@ export class HttpTransport {
     });
     if (response.status === 401 && auth && auth.refused(authHeaders)) throw new StaleTokenSignal(mapped);
     throw mapped;
+  }
+
+  /**
+   * Adds a call's own headers (already checked: no credentials or hop-by-hop names) under the SDK's: a header the
+   * SDK sets for the vendor (auth, keys, request ids, content type) cannot be overridden, and saying so beats
+   * sending something else than asked.
+   */
+  #addCallHeaders(
+    extra: Record<string, string>,
+    sent: Record<string, string>,
+    headers: Record<string, string>,
+    request: HttpRequest,
+    requestId: string,
+  ): void {
+    for (const name in extra) {
+      const isDefault = Object.hasOwn(this.#defaultHeaders, name) && sent[name] === this.#defaultHeaders[name];
+      if (Object.hasOwn(sent, name) && !isDefault) {
+        throw new ValidationError(
+          `${request.operation}: the header ${name} is set by the SDK for ${this.#o.provider} and cannot be overridden per call; nothing was sent`,
+          [{ path: `headers.${name}`, message: 'is set by the SDK' }],
+          { provider: this.#o.provider, operation: request.operation, requestId },
+        );
+      }
+      sent[name] = extra[name]!;
+      headers[name] = extra[name]!;
+    }
+  }
+
+  /** Response headers for `onResponse`: credential-bearing ones replaced, every value scrubbed of secrets. */
+  #scrubbedHeaders(source: Headers): Record<string, string> {
+    const out: Record<string, string> = {};
+    source.forEach((value, name) => {
+      out[name] =
+        SENSITIVE_KEY.test(name) || /^www-authenticate$|^proxy-authenticate$/.test(name)
+          ? '[REDACTED]'
+          : this.#o.redactor.redact(value);
+    });
+    return out;
+  }
+
+  /** Hands a response's facts to the call's `onResponse`; what it throws is ignored. */
+  #tellResponse(onResponse: (info: ResponseInfo) => void, info: ResponseInfo): void {
+    try {
+      onResponse(info);
+    } catch {
+      // An observer's bug must not change the outcome of a vendor call (as with event listeners).
+    }
   }
 
   #emitRequest(

@@ -11,6 +11,8 @@ export const MAX_ID_LENGTH = 256;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const PERCENT_ESCAPE = /%[0-9a-f]{2}/i;
+/** A request path every check of {@link requestPathProblem} passes: see its fast path. */
+const PLAIN_PATH = /^(?:\/[A-Za-z0-9_~!$&'()*+,;=:@-][A-Za-z0-9_~!$&'()*+,;=:@.%-]*)+$/;
 
 function segmentProblem(segment: string): string | undefined {
   if (segment === '') return 'must not have an empty part';
@@ -46,6 +48,9 @@ export function idProblem(id: string, options: { allowSlash?: boolean } = {}): s
 export function requestPathProblem(path: string): string | undefined {
   const q = path.indexOf('?');
   const p = q === -1 ? path : path.slice(0, q);
+  // Fast path (issue 21): non-empty segments of plain URL characters, none starting with "." or "%" (so none is
+  // "." or ".." in any spelling), no control character or backslash. Anything else takes the checks below.
+  if (PLAIN_PATH.test(p)) return undefined;
   if (CONTROL.test(p)) return 'contains control characters';
   if (p.includes('\\')) return 'contains a backslash';
   if (p === '/' || p === '') return undefined;

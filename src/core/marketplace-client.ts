@@ -16,6 +16,9 @@ import type {
   PurchaseResult,
   SeatChangeResult,
 } from '../model/operations.js';
+import type { CallOptions } from './call-context.js';
+import type { HttpMethod } from './http.js';
+import type { RawRequestOptions, RawResponse } from './raw-request.js';
 import type { SdkEventName, SdkListener } from './events.js';
 import type { PagedList } from './pagination.js';
 
@@ -65,7 +68,7 @@ export interface Capabilities {
 }
 
 /** Filters for `listSubscriptions`. */
-export interface ListSubscriptionsOptions {
+export interface ListSubscriptionsOptions extends CallOptions {
   /** The customer (required by vendors whose `capabilities.listAllSubscriptions` is false). */
   customerId?: string | undefined;
   productId?: string | undefined;
@@ -75,17 +78,17 @@ export interface ListSubscriptionsOptions {
 }
 
 /** Options of list calls. */
-export interface ListOptions {
+export interface ListOptions extends CallOptions {
   signal?: AbortSignal | undefined;
 }
 
 /** Options of a read of one item. */
-export interface GetOptions {
+export interface GetOptions extends CallOptions {
   signal?: AbortSignal | undefined;
 }
 
 /** Options of every write. */
-export interface WriteOptions {
+export interface WriteOptions extends CallOptions {
   /** Check and describe the change without making it (the vendor validates where it can). */
   dryRun?: boolean | undefined;
   /** Who asked, for the audit event. */
@@ -160,6 +163,16 @@ export interface MarketplaceClient {
   readonly provider: ProviderId;
   /** What this provider supports; an operation whose flag is false throws `UnsupportedOperationError`. */
   readonly capabilities: Capabilities;
+  /**
+   * How many requests this client sends at once: its rate limit's `maxConcurrent` (10 when limiting is off).
+   * `syncAll` lists that many customers' subscriptions at once. Absent (a custom client): 10.
+   */
+  readonly requestConcurrency?: number;
+  /**
+   * Calls any endpoint of the vendor's API with the client's auth, limiter, retries, limits and redaction (the
+   * escape hatch; docs/requests.md). Present on every client the SDK creates; optional for custom clients.
+   */
+  request?<T = unknown>(method: HttpMethod, path: string, options?: RawRequestOptions): Promise<RawResponse<T>>;
   /** Checks the credentials and reports what they can see. */
   verifyConnection(options?: GetOptions): Promise<ConnectionReport>;
   /** Lists the customers (companies, tenants) under the reseller account, page by page as you iterate. */

@@ -30,6 +30,9 @@ export { PagedList, type Page, type ByPageOptions, type PagedListOptions } from 
 export type { CommonClientOptions } from './client-options.js';
 export type { RateLimit, RateLimitOption } from './limiter.js';
 export type { RetryOptions } from './retry.js';
+export type { CallOptions, CallRetryOption, ResponseInfo } from './call-context.js';
+export type { RawRequestOptions, RawResponse } from './raw-request.js';
+export type { HttpMethod } from './http.js';
 export type { AccessToken, TokenCacheStore, TokenProvider } from './auth/token-provider.js';
 export { MemoryTokenCache } from './auth/token-provider.js';
 export {

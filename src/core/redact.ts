@@ -82,6 +82,8 @@ export class Redactor {
   /** Obtained tokens, oldest first; capped at {@link MAX_TOKENS}. */
   readonly #tokens = new Set<string>();
   #patterns: string[] | undefined = [];
+  /** The token last passed to {@link addToken}: already the most recent, so touching it again changes nothing. */
+  #lastToken: string | undefined;
 
   constructor() {
     const ref = new WeakRef(this);
@@ -104,7 +106,10 @@ export class Redactor {
    */
   addToken(value: string | Secret | undefined): void {
     const clear = value instanceof Secret ? value.reveal() : value;
+    // Every call with a cached token passes here (issue 21): the common case costs one comparison.
+    if (clear === this.#lastToken && clear !== undefined && this.#tokens.has(clear)) return;
     if (!clear || clear.length < 4 || this.#pinned.has(clear)) return;
+    this.#lastToken = clear;
     if (this.#tokens.has(clear)) {
       // Most recently seen goes last, so a token in use is never the one evicted.
       this.#tokens.delete(clear);
@@ -211,7 +216,8 @@ export function scrubValueWith(
     if (value instanceof Secret) return value;
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] =
+      // Keys are scrubbed too: an echoed body can carry a secret as a property name.
+      out[scrub(k)] =
         SENSITIVE_KEY.test(k) && v !== undefined && v !== null ? REDACTED : scrubValueWith(scrub, v, depth + 1, seen);
     }
     return out;

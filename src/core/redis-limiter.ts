@@ -206,6 +206,13 @@ export interface ClusteredLimiterOptions {
   fallback: RedisFallback;
   /** Receives the `warning` event when the limiter falls back to in-process limits. */
   events?: EventHub | undefined;
+  /**
+   * How long a task may hold its slot in Redis (bottleneck's job `expiration`): longer than any attempt can run
+   * (its timeout plus a wait in the window guard), so only a slot of a process that died (SIGKILL, lost machine)
+   * ever expires. Without it such a slot stays taken for good and the credential's other processes run with one
+   * slot less per request the dead process had in flight. Default: `perMs` + 30 s + 5 s.
+   */
+  holdMs?: number | undefined;
 }
 
 /**
@@ -222,9 +229,11 @@ export function createClusteredLimiter(o: ClusteredLimiterOptions): Limiter {
     async schedule<T>(task: () => Promise<T>): Promise<T> {
       let started = false;
       let abandoned = false;
+      let running: Promise<T> | undefined;
       try {
         const b = await sharedBottleneck(o.backend, id, o.limit);
-        const scheduled = b.schedule(async () => {
+        const holdMs = o.holdMs ?? o.limit.perMs + 35_000;
+        const scheduled = b.schedule({ expiration: holdMs }, async () => {
           // A job abandoned during an outage may still be drained later: it must not run the task then.
           if (abandoned) return undefined as T;
           const entry = await guard.enter();
@@ -234,7 +243,8 @@ export function createClusteredLimiter(o: ClusteredLimiterOptions): Limiter {
           }
           started = true;
           try {
-            return await task();
+            running = task();
+            return await running;
           } finally {
             guard.leave(entry);
           }
@@ -258,6 +268,8 @@ export function createClusteredLimiter(o: ClusteredLimiterOptions): Limiter {
         }
         return result;
       } catch (error) {
+        // The slot expired in Redis while the task still runs (longer than `holdMs`): its own result stands.
+        if (started && running && error instanceof Error && error.name === 'BottleneckError') return await running;
         if (started) throw error;
         if (!isRedisError(error) && !(error instanceof Error && error.name === 'NetworkError')) throw error;
         if (o.fallback !== 'in-process') throw redisUnavailable(o.backend.target, error, o.provider);

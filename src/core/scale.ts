@@ -13,7 +13,10 @@ import { redisBackend, validateRedisFallback } from './redis.js';
 import { createClusteredLimiter } from './redis-limiter.js';
 
 /** The options {@link createLimiterFor} and {@link tokenCacheFor} read. */
-export type ScaleOptions = Pick<CommonClientOptions, 'rateLimit' | 'redis' | 'redisFallback' | 'tokenCache'>;
+export type ScaleOptions = Pick<
+  CommonClientOptions,
+  'rateLimit' | 'redis' | 'redisFallback' | 'tokenCache' | 'timeoutMs'
+>;
 
 /**
  * The limiter of a provider + credential hash: `options.rateLimit` (or `defaults`), in-process, or shared
@@ -37,7 +40,15 @@ export function createLimiterFor(
     backend: redisBackend(options.redis),
     fallback,
     events,
+    // Longer than any attempt (its timeout, default 30 s, after a wait of up to one window): see `holdMs`.
+    holdMs: limit.perMs + (options.timeoutMs ?? 30_000) + 5_000,
   });
+}
+
+/** Requests a client sends at once under its rate limit (`maxConcurrent`, 10 by default or with limiting off). */
+export function requestConcurrencyOf(options: Pick<ScaleOptions, 'rateLimit'>, defaults: RateLimit): number {
+  const limit = options.rateLimit ?? defaults;
+  return limit === false ? 10 : (limit.maxConcurrent ?? 10);
 }
 
 /** The access-token cache: `options.tokenCache`, else Redis when `options.redis` is set, else the default. */

@@ -1,3 +1,11 @@
+import {
+  type BoundCall,
+  type CallOptions,
+  bindCallContext,
+  callContextOf,
+  checkCallContext,
+  hasCallOptions,
+} from './call-context.js';
 import { type ByPageOptions, type Page, PagedList } from './pagination.js';
 import { scrubError } from './redact.js';
 
@@ -11,9 +19,12 @@ import { scrubError } from './redact.js';
 /** A listing whose pages' errors are scrubbed (iteration, `byPage` and `toArray` all go through `byPage`). */
 class ScrubbingPagedList<T> extends PagedList<T> {
   readonly #inner: PagedList<T>;
-  constructor(inner: PagedList<T>) {
+  /** A listing with per-call options follows the caller's signal while a page iteration runs. */
+  readonly #bound: BoundCall | undefined;
+  constructor(inner: PagedList<T>, bound?: BoundCall) {
     super(() => Promise.reject(new Error('ScrubbingPagedList fetches through the wrapped listing')));
     this.#inner = inner;
+    this.#bound = bound;
   }
   /** Limits apply to the listing that fetches. */
   override withLimits(limits: Parameters<PagedList<T>['withLimits']>[0]): this {
@@ -21,10 +32,13 @@ class ScrubbingPagedList<T> extends PagedList<T> {
     return this;
   }
   override async *byPage(options: ByPageOptions = {}): AsyncGenerator<Page<T>, void, undefined> {
+    this.#bound?.follow();
     try {
       yield* this.#inner.byPage(options);
     } catch (error) {
       throw scrubError(error);
+    } finally {
+      this.#bound?.release();
     }
   }
 }
@@ -32,6 +46,48 @@ class ScrubbingPagedList<T> extends PagedList<T> {
 function scrubbed(result: unknown): unknown {
   if (result instanceof Promise) return result.then(undefined, (error: unknown) => Promise.reject(scrubError(error)));
   if (result instanceof PagedList && !(result instanceof ScrubbingPagedList)) return new ScrubbingPagedList(result);
+  return result;
+}
+
+/** Whether options already carry a call's own signal (bound by an outer boundary). */
+function isBound(options: unknown): boolean {
+  return callContextOf((options as { signal?: AbortSignal }).signal) !== undefined;
+}
+
+/**
+ * Runs a public method whose last argument carries per-call options (core/call-context.ts): they are checked, and
+ * the call gets a signal of its own that follows the caller's, under which the transport finds them.
+ */
+function withCallOptions(self: unknown, method: (...args: unknown[]) => unknown, name: string, args: unknown[]) {
+  const last = args.length - 1;
+  const options = args[last] as CallOptions & { signal?: AbortSignal | undefined };
+  const provider = (self as { provider?: unknown }).provider;
+  let context: ReturnType<typeof checkCallContext>;
+  try {
+    context = checkCallContext(options, name, typeof provider === 'string' ? provider : undefined);
+  } catch (error) {
+    // An async method rejects (it never throws); a listing throws, as its own option checks do.
+    if (method.constructor.name === 'AsyncFunction') return Promise.reject(error);
+    throw error;
+  }
+  const bound = bindCallContext(context, options.signal);
+  const call = [...args];
+  call[last] = { ...options, signal: bound.signal };
+  bound.follow();
+  let result: unknown;
+  try {
+    result = method.apply(self, call);
+  } catch (error) {
+    bound.release();
+    throw error;
+  }
+  // A call follows the caller's signal until it settles; a listing while each page iteration runs.
+  if (result instanceof Promise) result.then(bound.release, bound.release);
+  else {
+    bound.release();
+    // Wrapped even when an inner boundary already scrubs it: this one makes the pages follow the caller's signal.
+    if (result instanceof PagedList) return new ScrubbingPagedList(result, bound);
+  }
   return result;
 }
 
@@ -53,6 +109,10 @@ export function scrubErrorsAtBoundary(instance: object, upTo: object): void {
       Object.defineProperty(instance, name, {
         value: function scrubbingBoundary(this: unknown, ...args: unknown[]): unknown {
           try {
+            // Per-call options (issue 19) ride on the last argument (the options, or a purchase's input).
+            // A method called by another with the options it got (already bound) passes them on as they are.
+            if (args.length > 0 && hasCallOptions(args[args.length - 1]) && !isBound(args[args.length - 1]))
+              return scrubbed(withCallOptions(this, owner[name]!, name, args));
             return scrubbed(owner[name]!.apply(this, args));
           } catch (error) {
             throw scrubError(error);

@@ -35,39 +35,64 @@ export class SpacedLimiter {
   }
 
   schedule<T>(task: () => Promise<T>): Promise<T> {
+    // Fast path (issue 21): nobody waiting, a free slot and a start time that has come: run now, with no
+    // queue entry and no wrapping promise. Same bookkeeping as a queued start.
+    if (this.#queue.length === 0 && this.#active < this.#maxConcurrent) {
+      const now = performance.now();
+      const at = this.#startTime(now);
+      if (at !== undefined && at <= now) return this.#run(task, this.#claim(at));
+    }
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push((finished) => {
-        let result: Promise<T>;
-        try {
-          result = task();
-        } catch (error) {
-          result = Promise.reject(error);
-        }
-        result.then(resolve, reject).finally(() => {
-          finished.at = performance.now();
-          this.#active--;
-          this.#drain();
-        });
-      });
+      this.#queue.push((finished) => this.#run(task, finished).then(resolve, reject));
       this.#drain();
     });
+  }
+
+  /** Runs a started task; when it settles, records its finish time and frees its slot. */
+  #run<T>(task: () => Promise<T>, finished: { at: number }): Promise<T> {
+    let result: Promise<T>;
+    try {
+      result = task();
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    const done = () => {
+      finished.at = performance.now();
+      this.#active--;
+      this.#drain();
+    };
+    result.then(done, done);
+    return result;
+  }
+
+  /** The earliest start of the next task, or undefined while the window's oldest task is still running. */
+  #startTime(now: number): number | undefined {
+    let at = Math.max(now, this.#next);
+    if (this.#recent.length >= this.#requests) {
+      const windowStart = this.#recent[this.#recent.length - this.#requests]!.at;
+      if (windowStart === Number.POSITIVE_INFINITY) return undefined; // drained again when that task finishes
+      at = Math.max(at, windowStart + this.#perMs);
+    }
+    return at;
+  }
+
+  /** Takes a slot for a task starting at `at`: its finish time, Infinity until it finishes. */
+  #claim(at: number): { at: number } {
+    this.#active++;
+    this.#next = at + this.#minTime;
+    const finished = { at: Number.POSITIVE_INFINITY };
+    this.#recent.push(finished);
+    if (this.#recent.length > this.#requests) this.#recent.shift();
+    return finished;
   }
 
   #drain(): void {
     while (this.#active < this.#maxConcurrent && this.#queue.length > 0) {
       const now = performance.now();
-      let at = Math.max(now, this.#next);
-      if (this.#recent.length >= this.#requests) {
-        const windowStart = this.#recent[this.#recent.length - this.#requests]!.at;
-        if (windowStart === Number.POSITIVE_INFINITY) return; // drained again when that task finishes
-        at = Math.max(at, windowStart + this.#perMs);
-      }
+      const at = this.#startTime(now);
+      if (at === undefined) return;
       const start = this.#queue.shift()!;
-      this.#active++;
-      this.#next = at + this.#minTime;
-      const finished = { at: Number.POSITIVE_INFINITY };
-      this.#recent.push(finished);
-      if (this.#recent.length > this.#requests) this.#recent.shift();
+      const finished = this.#claim(at);
       if (at <= now) start(finished);
       else startAt(at, () => start(finished));
     }

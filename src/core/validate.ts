@@ -88,12 +88,21 @@ function parseUserDate(v: string): Date | undefined {
   return undefined;
 }
 
+/** Per-call options (core/call-context.ts), checked at the public boundary before the method runs. */
+const callOptionShape = {
+  timeoutMs: z.number().optional(),
+  retry: z.union([z.literal(false), z.record(z.string(), z.unknown())]).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  onResponse: z.custom<(info: unknown) => void>((v) => typeof v === 'function').optional(),
+};
+
 /** Options every write takes. */
 export const WriteOptionsSchema = z
   .object({
     dryRun: z.boolean().optional(),
     actor: z.string().optional(),
     signal: z.instanceof(AbortSignal).optional(),
+    ...callOptionShape,
   })
   .strict();
 
@@ -123,8 +132,30 @@ export const PurchaseInputSchema = z
     dryRun: z.boolean().optional(),
     actor: z.string().optional(),
     signal: z.instanceof(AbortSignal).optional(),
+    ...callOptionShape,
   })
   .strict();
 
 /** The subscription reference every public method validates (ids checked like {@link IdSchema}). */
 export const SubscriptionRefSchema = SubscriptionRefInputSchema;
+
+/** An id that {@link IdSchema} accepts, trimmed, or undefined (then zod says what is wrong). */
+function plainId(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const id = value.trim();
+  return id.length > 0 && idProblem(id) === undefined ? id : undefined;
+}
+
+/**
+ * {@link validateInput} of a subscription reference, with a fast path for the common well-formed one (issue 21):
+ * the same checks as {@link SubscriptionRefSchema} without zod; anything else goes through zod for its messages.
+ */
+export function validateSubscriptionRef(ref: unknown): z.infer<typeof SubscriptionRefSchema> {
+  if (typeof ref === 'object' && ref !== null && !Array.isArray(ref)) {
+    const r = ref as Record<string, unknown>;
+    const customerId = plainId(r.customerId);
+    const subscriptionId = customerId === undefined ? undefined : plainId(r.subscriptionId);
+    if (customerId !== undefined && subscriptionId !== undefined) return { customerId, subscriptionId };
+  }
+  return validateInput(SubscriptionRefSchema, ref, 'subscription reference', 'ref');
+}

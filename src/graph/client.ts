@@ -31,6 +31,7 @@ import {
   mapLicenseDetail,
   mapSubscribedSku,
 } from './map.js';
+import { reportFlagged } from '../core/item-problems.js';
 
 /** An Entra app registration allowed to call Graph in the tenant (application permissions, admin-consented). */
 export interface GraphCredentials {
@@ -218,7 +219,9 @@ export class GraphClient {
       });
       const ctx = this.#ctx(operation, res.vendorRequestId ?? res.requestId);
       const page = parseWire(CollectionWire, res.data, 'collection', ctx);
-      return { items: page.value.map((v) => map(v, ctx)), nextCursor: page['@odata.nextLink'] ?? undefined };
+      const items = page.value.map((v) => map(v, ctx));
+      reportFlagged(this.#events, ctx, items, operation === 'listUsers' ? 'user' : 'license');
+      return { items, nextCursor: page['@odata.nextLink'] ?? undefined };
     }, signal).withLimits(this.#http.limits);
   }
 
@@ -305,7 +308,10 @@ export class GraphClient {
       query: { $select: select.join(',') },
       signal: options.signal,
     });
-    return mapGraphUser(res.data, this.#ctx('getUser', res.vendorRequestId ?? res.requestId));
+    const ctx = this.#ctx('getUser', res.vendorRequestId ?? res.requestId);
+    const user = mapGraphUser(res.data, ctx);
+    reportFlagged(this.#events, ctx, [user], 'user');
+    return user;
   }
 
   /** Every user of the tenant, lazily, page by page (`@odata.nextLink`). */

@@ -1,5 +1,7 @@
 import * as z from 'zod';
-import { type WireContext, parseWire } from '../core/wire.js';
+import { ItemReader } from '../core/item-problems.js';
+import type { WireContext } from '../core/wire.js';
+import type { ItemProblem } from '../model/common.js';
 
 /** A service plan inside a SKU or a license detail. */
 export interface ServicePlan {
@@ -35,6 +37,11 @@ export interface SubscribedSku {
   /** Commerce subscription ids feeding the pool. */
   subscriptionIds: string[];
   raw: unknown;
+  /**
+   * What the SDK could not read (absent when it read everything). When it names `freeSeats`, the seat counts are
+   * placeholders: never decide to buy or release seats from them.
+   */
+  problems?: ItemProblem[];
 }
 
 /** A license assigned to a user (`licenseDetails`). */
@@ -44,6 +51,8 @@ export interface LicenseDetail {
   skuPartNumber: string | null;
   servicePlans: ServicePlan[];
   raw: unknown;
+  /** What the SDK could not read (absent when it read everything). */
+  problems?: ItemProblem[];
 }
 
 /** A Graph user (the fields the SDK reads; `raw` has the rest). */
@@ -59,6 +68,8 @@ export interface GraphUser {
   /** Present when asked for with `select`. */
   assignedLicenses: { skuId: string; disabledPlans: string[] }[] | null;
   raw: unknown;
+  /** What the SDK could not read (absent when it read everything); an assigned license without a skuId is left out. */
+  problems?: ItemProblem[];
 }
 
 const str = z.string().nullish();
@@ -71,9 +82,10 @@ const ServicePlanWire = z.looseObject({
   appliesTo: str,
 });
 
+// Ids are read by an ItemReader: a record without them is returned flagged, not refused.
 const SkuWire = z.looseObject({
-  id: z.string().min(1),
-  skuId: z.string().min(1),
+  id: z.unknown().optional(),
+  skuId: z.unknown().optional(),
   skuPartNumber: z.string().nullish(),
   capabilityStatus: str,
   appliesTo: str,
@@ -84,21 +96,21 @@ const SkuWire = z.looseObject({
 });
 
 const LicenseDetailWire = z.looseObject({
-  id: z.string(),
-  skuId: z.string().min(1),
+  id: z.string().nullish(),
+  skuId: z.unknown().optional(),
   skuPartNumber: str,
   servicePlans: z.array(ServicePlanWire).nullish(),
 });
 
 const UserWire = z.looseObject({
-  id: z.string().min(1),
+  id: z.unknown().optional(),
   displayName: str,
   userPrincipalName: str,
   mail: str,
   accountEnabled: z.boolean().nullish(),
   usageLocation: str,
   assignedLicenses: z
-    .array(z.looseObject({ skuId: z.string(), disabledPlans: z.array(z.string()).nullish() }))
+    .array(z.looseObject({ skuId: z.unknown().optional(), disabledPlans: z.array(z.string()).nullish() }))
     .nullish(),
 });
 
@@ -119,12 +131,17 @@ function plans(list: z.infer<typeof ServicePlanWire>[] | null | undefined): Serv
 
 /** Graph `subscribedSku` -> {@link SubscribedSku} (free seats = enabled - consumed). */
 export function mapSubscribedSku(raw: unknown, ctx: WireContext): SubscribedSku {
-  const s = parseWire(SkuWire, raw, 'subscribedSku', ctx);
+  const read = new ItemReader(ctx);
+  const s = read.parse(SkuWire, raw, 'subscribedSku');
+  // A seat count Graph sent unreadably makes `freeSeats` unknown, not 0: flagged so nobody buys or releases on it.
+  if (read.problems.some((p) => /^(consumedUnits|prepaidUnits)/.test(p.field))) {
+    read.add('freeSeats', 'consumedUnits or prepaidUnits could not be read: the seat counts are placeholders');
+  }
   const enabled = s.prepaidUnits?.enabled ?? 0;
   const consumed = s.consumedUnits ?? 0;
-  return {
-    id: s.id,
-    skuId: s.skuId.toLowerCase(),
+  return read.finish({
+    id: read.id(s.id, 'id'),
+    skuId: read.id(s.skuId, 'skuId').toLowerCase(),
     skuPartNumber: s.skuPartNumber ?? '',
     capabilityStatus: s.capabilityStatus ?? 'Unknown',
     appliesTo: s.appliesTo ?? null,
@@ -137,35 +154,48 @@ export function mapSubscribedSku(raw: unknown, ctx: WireContext): SubscribedSku 
     servicePlans: plans(s.servicePlans),
     subscriptionIds: s.subscriptionIds ?? [],
     raw,
-  };
+  });
 }
 
 /** Graph `licenseDetails` -> {@link LicenseDetail}. */
 export function mapLicenseDetail(raw: unknown, ctx: WireContext): LicenseDetail {
-  const d = parseWire(LicenseDetailWire, raw, 'licenseDetails', ctx);
-  return {
-    id: d.id,
-    skuId: d.skuId.toLowerCase(),
+  const read = new ItemReader(ctx);
+  const d = read.parse(LicenseDetailWire, raw, 'licenseDetails');
+  return read.finish({
+    id: d.id ?? '',
+    skuId: read.id(d.skuId, 'skuId').toLowerCase(),
     skuPartNumber: d.skuPartNumber ?? null,
     servicePlans: plans(d.servicePlans),
     raw,
-  };
+  });
 }
 
 /** Graph `user` -> {@link GraphUser}. */
+/** Graph object ids are strings (GUIDs); a number there means the answer is not a Graph object. */
+function graphId(read: ItemReader, value: unknown): string {
+  if (typeof value !== 'number') return read.id(value, 'id');
+  read.add('id', 'id is not a Graph object id (number)');
+  return '';
+}
+
 export function mapGraphUser(raw: unknown, ctx: WireContext): GraphUser {
-  const u = parseWire(UserWire, raw, 'user', ctx);
-  return {
-    id: u.id,
+  const read = new ItemReader(ctx);
+  const u = read.parse(UserWire, raw, 'user');
+  const licenses = u.assignedLicenses?.flatMap((l, i) => {
+    if (typeof l.skuId === 'string' && l.skuId !== '') {
+      return [{ skuId: l.skuId.toLowerCase(), disabledPlans: l.disabledPlans ?? [] }];
+    }
+    read.add('assignedLicenses', `assignedLicenses.${i}.skuId is missing: that license is left out`);
+    return [];
+  });
+  return read.finish({
+    id: graphId(read, u.id),
     displayName: u.displayName ?? null,
     userPrincipalName: u.userPrincipalName ?? null,
     mail: u.mail ?? null,
     accountEnabled: u.accountEnabled ?? null,
     usageLocation: u.usageLocation ?? null,
-    assignedLicenses:
-      u.assignedLicenses === undefined || u.assignedLicenses === null
-        ? null
-        : u.assignedLicenses.map((l) => ({ skuId: l.skuId.toLowerCase(), disabledPlans: l.disabledPlans ?? [] })),
+    assignedLicenses: licenses ?? null,
     raw,
-  };
+  });
 }

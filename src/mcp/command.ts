@@ -3,8 +3,7 @@ import { createContext } from '../cli/context.js';
 import { loadConfig } from '../cli/config.js';
 import { CliUsageError, EXIT, type ExitCode } from '../cli/errors.js';
 import type { CliIo } from '../cli/io.js';
-import { DEFAULT_MAX_SEATS_PER_SESSION, DEFAULT_MCP_ACTOR, createMarketplaceMcpServer } from './server.js';
-import { serveStdio, toWritable } from './stdio.js';
+import { ensureMcpSdk } from './load-sdk.js';
 
 /** Options of `msp-marketplace mcp`. */
 export interface McpCommandOptions {
@@ -27,7 +26,7 @@ export async function mcpCommand(
   if (opts.enableWrites && opts.readOnly) {
     throw new CliUsageError('Give --enable-writes or --read-only, not both');
   }
-  let maxSeatsPerSession = DEFAULT_MAX_SEATS_PER_SESSION;
+  let maxSeatsPerSession: number | undefined;
   if (opts.maxSeatsPerSession !== undefined) {
     const text = opts.maxSeatsPerSession.trim();
     maxSeatsPerSession = /^\d{1,7}$/.test(text) ? Number(text) : Number.NaN;
@@ -38,6 +37,12 @@ export async function mcpCommand(
       );
     }
   }
+  // The MCP SDK is an optional peer: checked (with the install command if absent) before the modules that import
+  // it are loaded; nothing else in the CLI loads them.
+  await ensureMcpSdk();
+  const { DEFAULT_MAX_SEATS_PER_SESSION, DEFAULT_MCP_ACTOR, createMarketplaceMcpServer } = await import('./server.js');
+  const { serveStdio, toWritable } = await import('./stdio.js');
+  maxSeatsPerSession ??= DEFAULT_MAX_SEATS_PER_SESSION;
   const ctx = await createContext(global, io);
   try {
     // createContext already read (and checked) the config file; only its actor is needed here.

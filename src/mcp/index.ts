@@ -1,7 +1,10 @@
 /**
  * `msp-marketplace-sdk/mcp`: the license operations as a Model Context Protocol server for AI agents, safe by
- * default. See docs/agents.md.
- * @packageDocumentation
+ * default. See docs/agents.md. Needs the optional peer dependency `@modelcontextprotocol/sdk`
+ * (`npm install @modelcontextprotocol/sdk`): importing this entry without it fails with Node's
+ * `ERR_MODULE_NOT_FOUND` naming that package.
+ *
+ * @module msp-marketplace-sdk/mcp
  */
 export {
   createMarketplaceMcpServer,

@@ -33,6 +33,7 @@ import {
 import { type CompanyRef, Marketplaces } from '../workflows/registry.js';
 import { NAMED_PREFERENCES, policyFor, selectSubscription } from '../workflows/select-subscription.js';
 import { type McpToolError, describeToolError, toolErrorResult } from './errors.js';
+import { type McpGraphOption, reconciliationTools } from './tools/reconciliation.js';
 import { scrubText, scrubValue } from '../core/redact.js';
 import { SDK_VERSION } from '../version.js';
 
@@ -92,6 +93,12 @@ export interface MarketplaceMcpServerOptions {
   name?: string | undefined;
   /** Version announced to clients. */
   version?: string | undefined;
+  /**
+   * Microsoft Graph for the reconciliation and license tools: a client of one tenant, or a factory by tenant id
+   * (the company's MICROSOFT_PARTNER_CENTER id). Without it, reconcile_licenses reports assigned seats as unknown
+   * and the Graph write tools answer with a configuration error.
+   */
+  graph?: McpGraphOption | undefined;
 }
 
 /** What the session has seen and done: the rails and seat drift live here. */
@@ -278,6 +285,7 @@ const MCP_SERVER_OPTION_KEYS = knownKeys<MarketplaceMcpServerOptions>('MCP serve
   audit: true,
   name: true,
   version: true,
+  graph: true,
 });
 
 /**
@@ -948,6 +956,24 @@ export function createMarketplaceMcpServer(options: MarketplaceMcpServerOptions)
       },
     }),
   ];
+  // The reconciliation tools (src/mcp/tools/): the same mode, seat cap, audit and session memory as the seat tools.
+  tools.push(
+    ...(reconciliationTools({
+      marketplaces,
+      graph: options.graph,
+      enableWrites,
+      readOnly,
+      actor,
+      seatsUsed: () => session.seatsChanged + session.reserved,
+      maxSeats,
+      addSeats: (n) => {
+        session.seatsChanged += n;
+      },
+      audit,
+      remember,
+      sessionInfo,
+    }) as unknown as ToolDef[]),
+  );
 
   // ---- registration and dispatch -------------------------------------------------------------------------------
 

@@ -56,3 +56,40 @@ export function licenseFromSku(text: string | null | undefined): LicenseIdentity
   }
   return id;
 }
+
+/**
+ * Something the SDK could not read in one vendor record (a missing id, a seat count that is not a count, a date
+ * that is not a date, a commitment it does not know). `field` is the normalized field when the mapper knows it
+ * (`quantity`, `startDate`, `commitment`, `id`), else the vendor's path; `message` says what was wrong without
+ * the vendor's value (the value stays in the record's `raw`). See docs/reliability.md "Records the SDK cannot
+ * fully read".
+ */
+export const ItemProblemSchema = z.object({
+  field: z.string().min(1),
+  message: z.string(),
+});
+/** One thing the SDK could not read in a vendor record; the record keeps the vendor payload in `raw`. */
+export type ItemProblem = z.infer<typeof ItemProblemSchema>;
+
+/**
+ * The normalized fields a record could not read (empty for a fully read record). A record is returned flagged,
+ * never dropped: check this before trusting `quantity` (0 when it names `quantity`), dates or `id`.
+ */
+export function problemFields(record: { problems?: readonly ItemProblem[] | undefined }): string[] {
+  return record.problems?.map((p) => p.field) ?? [];
+}
+
+/**
+ * For a model schema: `id` is non-empty unless the record is flagged with a problem on `id` (the vendor sent a
+ * record without one; it is returned with `id: ''` so it is not lost, and cannot be addressed).
+ *
+ * @internal
+ */
+export function checkIdUnlessFlagged(
+  record: { id: string; problems?: readonly ItemProblem[] | undefined },
+  ctx: z.core.$RefinementCtx,
+): void {
+  if (record.id === '' && !record.problems?.some((p) => p.field === 'id')) {
+    ctx.addIssue({ code: 'custom', path: ['id'], message: 'id must not be empty unless problems names id' });
+  }
+}

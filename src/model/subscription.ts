@@ -1,5 +1,11 @@
 import * as z from 'zod';
-import { LicenseIdentitySchema, MoneySchema, ProviderIdSchema } from './common.js';
+import {
+  ItemProblemSchema,
+  LicenseIdentitySchema,
+  MoneySchema,
+  ProviderIdSchema,
+  checkIdUnlessFlagged,
+} from './common.js';
 
 /**
  * Normalized subscription status. `pending-cancel`: cancelled at a later date (usually the term end), still
@@ -54,35 +60,43 @@ export const SubscriptionConstraintsSchema = z.object({
 export type SubscriptionConstraints = z.infer<typeof SubscriptionConstraintsSchema>;
 
 /** A license subscription, the same shape for every marketplace. */
-export const SubscriptionSchema = z.object({
-  provider: ProviderIdSchema,
-  id: z.string().min(1),
-  customerId: z.string(),
-  productId: z.string().nullable(),
-  sku: z.string().nullable(),
-  name: z.string(),
-  status: SubscriptionStatusSchema,
-  rawStatus: z.string().nullable(),
-  quantity: z.number().int().nonnegative(),
-  billingTerm: BillingTermSchema,
-  rawBillingTerm: z.string().nullable(),
-  commitment: CommitmentSchema.nullable(),
-  startDate: z.string().nullable(),
-  renewalDate: z.string().nullable(),
-  endDate: z.string().nullable(),
-  autoRenew: z.boolean().nullable(),
-  /** Price to the customer per unit, when the vendor gives it. */
-  price: MoneySchema.nullable(),
-  /** Cost to the partner per unit, when the vendor gives it. */
-  cost: MoneySchema.nullable(),
-  constraints: SubscriptionConstraintsSchema,
-  /**
-   * Who the license is at Microsoft, to join it across marketplaces (always set by the SDK's mappers; optional
-   * in the type so records built by hand stay valid).
-   */
-  license: LicenseIdentitySchema.optional(),
-  raw: z.unknown(),
-});
+export const SubscriptionSchema = z
+  .object({
+    provider: ProviderIdSchema,
+    /** The vendor's id; empty only on a flagged record whose `problems` name `id` (it cannot be addressed). */
+    id: z.string(),
+    customerId: z.string(),
+    productId: z.string().nullable(),
+    sku: z.string().nullable(),
+    name: z.string(),
+    status: SubscriptionStatusSchema,
+    rawStatus: z.string().nullable(),
+    quantity: z.number().int().nonnegative(),
+    billingTerm: BillingTermSchema,
+    rawBillingTerm: z.string().nullable(),
+    commitment: CommitmentSchema.nullable(),
+    startDate: z.string().nullable(),
+    renewalDate: z.string().nullable(),
+    endDate: z.string().nullable(),
+    autoRenew: z.boolean().nullable(),
+    /** Price to the customer per unit, when the vendor gives it. */
+    price: MoneySchema.nullable(),
+    /** Cost to the partner per unit, when the vendor gives it. */
+    cost: MoneySchema.nullable(),
+    constraints: SubscriptionConstraintsSchema,
+    /**
+     * Who the license is at Microsoft, to join it across marketplaces (always set by the SDK's mappers; optional
+     * in the type so records built by hand stay valid).
+     */
+    license: LicenseIdentitySchema.optional(),
+    raw: z.unknown(),
+    /**
+     * What the SDK could not read in this record (see {@link ItemProblemSchema}); absent when it read everything.
+     * A flagged record is returned, never dropped: fields it names hold placeholders (`quantity` 0, dates null).
+     */
+    problems: z.array(ItemProblemSchema).optional(),
+  })
+  .superRefine(checkIdUnlessFlagged);
 /** A license subscription, the same shape for every marketplace. `raw` is the vendor payload. */
 export type Subscription = z.infer<typeof SubscriptionSchema>;
 

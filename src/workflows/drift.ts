@@ -1,7 +1,7 @@
 import { knownKeys, rejectUnknownKeys } from '../core/options/strict-keys.js';
 import type { GraphClient } from '../graph/client.js';
 import type { GraphUser, SubscribedSku } from '../graph/map.js';
-import type { ProviderId } from '../model/common.js';
+import { type ProviderId, problemFields } from '../model/common.js';
 import type { BillingTerm, Subscription, SubscriptionStatus } from '../model/subscription.js';
 import { type LicenseQuery, licenseLabel, matchesLicense } from './license-subscriptions.js';
 import type { SyncRecord } from './sync.js';
@@ -19,6 +19,11 @@ export interface SnapshotEntry {
   billingTerm: BillingTerm;
   commitmentTerm: string | null;
   renewalDate: string | null;
+  /**
+   * The fields the SDK could not read in the vendor's record (its `problems`); absent when it read everything.
+   * When it names `quantity`, `quantity` is a placeholder: drift never reads it as a seat count.
+   */
+  unreadable?: string[];
 }
 
 /** Every subscription at one moment (JSON-safe: store it and diff it next week). */
@@ -57,7 +62,23 @@ export interface SnapshotDiff {
   statusChanges: StatusChange[];
   /** Providers not complete in one of the snapshots: their absent subscriptions are not reported as removed. */
   incompleteProviders: ProviderId[];
-  summary: { added: number; removed: number; seatsAdded: number; seatsRemoved: number; statusChanges: number };
+  /**
+   * Subscriptions the vendor returned but the SDK could not fully read now (or before), with the fields: never
+   * reported as removed, and no seat change is computed from an unreadable seat count.
+   */
+  unreadable: SnapshotEntry[];
+  /**
+   * Subscriptions absent now while the same provider (and customer) returned a record without a readable id: it
+   * may be one of them, so they are not reported as removed.
+   */
+  unconfirmedRemovals: SnapshotEntry[];
+  summary: {
+    added: number;
+    removed: number;
+    seatsAdded: number;
+    seatsRemoved: number;
+    statusChanges: number;
+  };
 }
 
 /** The key of a subscription across snapshots. */
@@ -79,7 +100,18 @@ export function toSnapshotEntry(s: Subscription): SnapshotEntry {
     billingTerm: s.billingTerm,
     commitmentTerm: s.commitment?.term ?? null,
     renewalDate: s.renewalDate,
+    ...(s.problems?.length ? { unreadable: problemFields(s) } : {}),
   };
+}
+
+/** Whether a snapshot entry's seat count is a placeholder (the vendor's could not be read). */
+function seatsUnread(e: SnapshotEntry): boolean {
+  return e.unreadable?.includes('quantity') === true;
+}
+
+/** An entry without a readable id: it cannot be matched across snapshots. */
+function idUnread(e: SnapshotEntry): boolean {
+  return e.subscriptionId === '' || e.unreadable?.includes('id') === true;
 }
 
 /** Options of {@link createSnapshot}. */
@@ -102,17 +134,21 @@ export async function createSnapshot(
   const entries = new Map<string, SnapshotEntry>();
   const seen = new Set<ProviderId>();
   const failed = new Set<ProviderId>();
+  // Records without a readable id cannot share one key: each is kept under its own.
+  const keyOf = (e: SnapshotEntry) => (idUnread(e) ? `${snapshotKey(e)}\u0000#${entries.size}` : snapshotKey(e));
   const add = (item: SyncRecord | Subscription) => {
     if ('type' in item) {
       seen.add(item.provider);
-      if (item.type === 'subscription')
-        entries.set(snapshotKey(toSnapshotEntry(item.subscription)), toSnapshotEntry(item.subscription));
+      if (item.type === 'subscription') {
+        const e = toSnapshotEntry(item.subscription);
+        entries.set(keyOf(e), e);
+      }
       if (item.type === 'error' && item.scope === 'provider') failed.add(item.provider);
       return;
     }
     seen.add(item.provider);
     const e = toSnapshotEntry(item);
-    entries.set(snapshotKey(e), e);
+    entries.set(keyOf(e), e);
   };
   if (Symbol.asyncIterator in Object(source)) {
     for await (const item of source as AsyncIterable<SyncRecord | Subscription>) add(item);
@@ -136,8 +172,14 @@ export async function createSnapshot(
  * `incompleteProviders`): a vendor outage is not a cancellation.
  */
 export function diffSnapshots(previous: Snapshot, current: Snapshot): SnapshotDiff {
-  const before = new Map(previous.entries.map((e) => [snapshotKey(e), e]));
-  const after = new Map(current.entries.map((e) => [snapshotKey(e), e]));
+  const before = new Map(previous.entries.filter((e) => !idUnread(e)).map((e) => [snapshotKey(e), e]));
+  const after = new Map(current.entries.filter((e) => !idUnread(e)).map((e) => [snapshotKey(e), e]));
+  const unreadable = current.entries.filter((e) => e.unreadable?.length);
+  // Where the vendor now returns a record without a readable id, an absent subscription may be that record.
+  const idless = current.entries.filter(idUnread);
+  const maybeIdless = (e: SnapshotEntry) =>
+    idless.some((x) => x.provider === e.provider && (x.customerId === '' || x.customerId === e.customerId));
+  const unconfirmedRemovals: SnapshotEntry[] = [];
   const complete = new Set(current.completeProviders);
   const prevComplete = new Set(previous.completeProviders);
   const incomplete = new Set<ProviderId>();
@@ -154,13 +196,18 @@ export function diffSnapshots(previous: Snapshot, current: Snapshot): SnapshotDi
       if (prevComplete.has(cur.provider)) added.push(cur);
       continue;
     }
-    if (prev.quantity !== cur.quantity) {
+    if (cur.unreadable?.length && !unreadable.includes(cur)) unreadable.push(cur);
+    if (prev.unreadable?.length && !cur.unreadable?.length && !unreadable.includes(cur)) unreadable.push(prev);
+    // A seat count that could not be read (now or before) is not a change of seats.
+    if (!seatsUnread(prev) && !seatsUnread(cur) && prev.quantity !== cur.quantity) {
       seatChanges.push({ entry: cur, before: prev.quantity, after: cur.quantity, delta: cur.quantity - prev.quantity });
     }
     if (prev.status !== cur.status) statusChanges.push({ entry: cur, before: prev.status, after: cur.status });
   }
   for (const [key, prev] of before) {
-    if (!after.has(key) && complete.has(prev.provider)) removed.push(prev);
+    if (after.has(key) || !complete.has(prev.provider)) continue;
+    if (maybeIdless(prev)) unconfirmedRemovals.push(prev);
+    else removed.push(prev);
   }
   return {
     from: previous.takenAt,
@@ -170,6 +217,8 @@ export function diffSnapshots(previous: Snapshot, current: Snapshot): SnapshotDi
     seatChanges,
     statusChanges,
     incompleteProviders: [...incomplete].sort(),
+    unreadable,
+    unconfirmedRemovals,
     summary: {
       added: added.length,
       removed: removed.length,
@@ -260,6 +309,15 @@ export async function reconcileWithGraph(input: ReconcileInput): Promise<Reconci
     const usersWithoutSeats = Math.max(0, consumed - purchased);
     const notes: string[] = [];
     if (!sku) notes.push('the tenant has no such SKU in Graph (check skuId / skuPartNumber)');
+    const unread = subs.filter((s) => problemFields(s).includes('quantity'));
+    if (unread.length) {
+      notes.push(
+        `${unread.length} subscription(s) could not be read (${unread.map((s) => s.id || '(without id)').join(', ')}): their seats are not counted in purchased; do not act on the difference before checking them`,
+      );
+    }
+    if (sku?.problems?.length) {
+      notes.push(`Graph's license pool could not be fully read (${sku.problems.map((p) => p.field).join(', ')})`);
+    }
     if (unusedSeats > 0) notes.push(`${unusedSeats} purchased seat(s) are not assigned: release them or assign them`);
     if (usersWithoutSeats > 0) {
       notes.push(

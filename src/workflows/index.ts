@@ -11,3 +11,7 @@ export * from './select-subscription.js';
 export * from './onboarding.js';
 export * from './sync.js';
 export * from './drift.js';
+export * from './reconcile.js';
+export * from './rightsizing.js';
+export * from './renewals.js';
+export * from './margin.js';

@@ -1,7 +1,7 @@
 import { knownKeys, rejectUnknownKeys } from '../core/options/strict-keys.js';
 import { ValidationError } from '../core/errors.js';
 import type { MarketplaceClient } from '../core/marketplace-client.js';
-import type { ProviderId } from '../model/common.js';
+import { type ProviderId, problemFields } from '../model/common.js';
 import type { Subscription, SubscriptionStatus } from '../model/subscription.js';
 import type { CompanyRef, Marketplaces } from './registry.js';
 
@@ -101,6 +101,12 @@ export interface LicenseSubscriptions {
   searched: { provider: ProviderId; customerId: string }[];
   /** Marketplaces that failed (only with `onError: 'skip'`). */
   failures: MarketplaceFailure[];
+  /**
+   * Subscriptions of the company the SDK could not fully read (`problems`) that are, or may be, of this license:
+   * matching ones (also in `subscriptions`, where selection rejects them) and ones without a readable SKU,
+   * product id or name. While any is here, a seat count summed over the license is not known.
+   */
+  unreadable: Subscription[];
 }
 
 const LIST_LICENSE_OPTION_KEYS = knownKeys<ListLicenseSubscriptionsOptions>('listLicenseSubscriptions options', {
@@ -118,14 +124,20 @@ async function listFor(
   license: LicenseQuery,
   keep: (s: Subscription) => boolean,
   signal: AbortSignal | undefined,
-): Promise<Subscription[]> {
-  const out: Subscription[] = [];
+): Promise<{ matching: Subscription[]; unreadable: Subscription[] }> {
+  const matching: Subscription[] = [];
+  const unreadable: Subscription[] = [];
   for await (const s of client.listSubscriptions({ customerId, signal })) {
     // Guards against a vendor that ignores the customer filter (ids compared case-insensitively).
-    const mine = s.customerId.toLowerCase() === customerId.toLowerCase();
-    if (mine && keep(s) && matchesLicense(s, license)) out.push(s);
+    const flagged = problemFields(s).length > 0;
+    // A flagged record without a readable owner was listed for this customer: it may be theirs.
+    const mine = s.customerId.toLowerCase() === customerId.toLowerCase() || (flagged && s.customerId === '');
+    if (!mine || !keep(s)) continue;
+    const matches = matchesLicense(s, license);
+    if (matches) matching.push(s);
+    if (flagged && (matches || (!s.sku && !s.productId && !s.name))) unreadable.push(s);
   }
-  return out;
+  return { matching, unreadable };
 }
 
 /**
@@ -148,11 +160,14 @@ export async function listLicenseSubscriptions(
     choices.map((c) => listFor(c.client, c.customerId, license, keep, options.signal)),
   );
   const subscriptions: Subscription[] = [];
+  const unreadable: Subscription[] = [];
   const failures: MarketplaceFailure[] = [];
   results.forEach((r, i) => {
     const c = choices[i]!;
-    if (r.status === 'fulfilled') subscriptions.push(...r.value);
-    else if (options.onError === 'skip')
+    if (r.status === 'fulfilled') {
+      subscriptions.push(...r.value.matching);
+      unreadable.push(...r.value.unreadable);
+    } else if (options.onError === 'skip')
       failures.push({ provider: c.provider, customerId: c.customerId, error: r.reason });
     else throw r.reason;
   });
@@ -161,6 +176,7 @@ export async function listLicenseSubscriptions(
     subscriptions,
     searched: choices.map((c) => ({ provider: c.provider, customerId: c.customerId })),
     failures,
+    unreadable,
   };
 }
 
@@ -179,6 +195,8 @@ export interface SubscriptionSummary {
   canIncrease: boolean | null;
   canDecrease: boolean | null;
   decreaseAllowedUntil: string | null;
+  /** The fields the SDK could not read (then `seats` may be a placeholder); absent when it read everything. */
+  unreadable?: string[];
 }
 
 /** Flattens a subscription for display. */
@@ -197,5 +215,6 @@ export function summarizeSubscription(s: Subscription): SubscriptionSummary {
     canIncrease: s.constraints.canIncrease,
     canDecrease: s.constraints.canDecrease,
     decreaseAllowedUntil: s.constraints.decreaseAllowedUntil,
+    ...(s.problems?.length ? { unreadable: problemFields(s) } : {}),
   };
 }

@@ -4,6 +4,7 @@ import { sleep as coreSleep } from '../core/sleep.js';
 import type { GraphClient } from '../graph/client.js';
 import { NoFreeSeatsError } from '../graph/errors.js';
 import type { SubscribedSku } from '../graph/map.js';
+import { problemFields } from '../model/common.js';
 import type { SeatChangeResult } from '../model/operations.js';
 import type { Subscription } from '../model/subscription.js';
 import { type LicenseQuery, listLicenseSubscriptions } from './license-subscriptions.js';
@@ -233,6 +234,33 @@ async function resolveSku(input: SeatLifecycleInput): Promise<string> {
   ]);
 }
 
+/**
+ * Item tolerance (#17): seat counts the SDK could not read never decide a purchase or a release. Graph's pool
+ * flagged on its counts, or a subscription of the license flagged, stops the run before any write.
+ */
+function unreadableSeats(sku: SubscribedSku): string | undefined {
+  const fields = (sku.problems ?? []).map((p) => p.field);
+  return fields.length
+    ? `Graph's license pool ${sku.skuPartNumber || sku.id} could not be fully read (${fields.join(', ')})`
+    : undefined;
+}
+
+function refuseUnreadable(operation: string, why: string): never {
+  throw new ConflictError(`${operation}: ${why}; nothing was bought, released or assigned`, {
+    operation,
+    code: 'RECORD_UNREADABLE',
+    hint: "The vendor's record could not be read (see its `problems` and `raw`): check it in the vendor's portal, then run again.",
+  });
+}
+
+function unreadableSubscriptions(listed: { unreadable?: readonly Subscription[] | undefined }): string | undefined {
+  const subs = listed.unreadable ?? [];
+  if (!subs.length) return undefined;
+  return `${subs.length} subscription(s) of this license could not be fully read (${subs
+    .map((s) => `${s.provider} ${s.id || '(without id)'}: ${problemFields(s).join(', ')}`)
+    .join('; ')}), so the seats bought are not known`;
+}
+
 function purchasedSeats(subs: readonly Subscription[]): number {
   return subs.filter((s) => s.status === 'active' || s.status === 'pending').reduce((n, s) => n + s.quantity, 0);
 }
@@ -282,6 +310,8 @@ export async function onboardUser(input: OnboardUserInput): Promise<OnboardResul
   const waitFor = async (target: number, why: string): Promise<SubscribedSku> => {
     for (;;) {
       const sku = await graph.getSubscribedSku(skuId, { signal });
+      const unread = unreadableSeats(sku);
+      if (unread) refuseUnreadable('onboardUser', unread);
       const waited = run.now() - started;
       if (sku.freeSeats > 0 || sku.enabled >= target) {
         run.emit('seat-visible', `Graph shows ${sku.enabled} enabled, ${sku.freeSeats} free`, {
@@ -309,6 +339,8 @@ export async function onboardUser(input: OnboardUserInput): Promise<OnboardResul
   // A safety net only: every path below either makes progress, sleeps, or counts a conflict.
   for (let step = 1; step <= maxRounds * 10; step++) {
     const sku = await graph.getSubscribedSku(skuId, { signal });
+    const skuUnread = unreadableSeats(sku);
+    if (skuUnread) refuseUnreadable('onboardUser', skuUnread);
     run.emit(
       'checked-seats',
       `${sku.skuPartNumber}: ${sku.enabled} enabled, ${sku.consumed} assigned, ${sku.freeSeats} free`,
@@ -334,6 +366,8 @@ export async function onboardUser(input: OnboardUserInput): Promise<OnboardResul
       return result('assigned', `assigned ${sku.skuPartNumber} to ${userId}${bought}`);
     }
     const listed = await listLicenseSubscriptions(input.marketplaces, input.company, input.license, { signal });
+    const subsUnread = unreadableSubscriptions(listed);
+    if (subsUnread) refuseUnreadable('onboardUser', subsUnread);
     const purchased = purchasedSeats(listed.subscriptions);
     if ((input.waitForPendingSeats ?? true) && purchased > sku.enabled && !afterConflict) {
       const why = `the marketplaces show ${purchased} seats and Graph ${sku.enabled}: seats are on their way`;
@@ -429,6 +463,10 @@ export async function offboardUser(input: OffboardUserInput): Promise<OffboardRe
 
   for (let round = 1; round <= maxRounds; round++) {
     const sku = await graph.getSubscribedSku(skuId, { signal });
+    const skuUnread = unreadableSeats(sku);
+    if (skuUnread) {
+      return result('unassigned', { released: false, reason: `the seat stays: ${skuUnread}` });
+    }
     run.emit(
       'checked-seats',
       `${sku.skuPartNumber}: ${sku.enabled} enabled, ${sku.consumed} assigned, ${sku.freeSeats} free`,

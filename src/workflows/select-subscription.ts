@@ -1,6 +1,6 @@
 import { ConflictError, ValidationError } from '../core/errors.js';
 import { type KnownKeys, knownKeys, rejectUnknownKeys } from '../core/options/strict-keys.js';
-import type { ProviderId } from '../model/common.js';
+import { type ProviderId, problemFields } from '../model/common.js';
 import {
   type BillingTerm,
   BillingTermSchema,
@@ -355,6 +355,9 @@ function time(v: string | null): number {
 
 function rejectionReasons(s: Subscription, r: SelectionRequirements): string[] {
   const out: string[] = [];
+  // A record the SDK could not fully read is never a write target (its problems say what is unknown).
+  const unread = problemFields(s);
+  if (unread.length) out.push(`the vendor record could not be read (${unread.join(', ')}; see problems)`);
   const statuses = r.statuses ?? ['active'];
   if (!statuses.includes(s.status)) out.push(`status is ${s.status} (needs ${statuses.join(' or ')})`);
   const commitments = asList(r.commitmentTerm);

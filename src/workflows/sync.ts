@@ -1,6 +1,8 @@
+import { setMaxListeners } from 'node:events';
 import { knownKeys, rejectUnknownKeys } from '../core/options/strict-keys.js';
-import { MarketplaceError, NotFoundError, PermissionError } from '../core/errors.js';
+import { MarketplaceError, NotFoundError, PermissionError, ValidationError } from '../core/errors.js';
 import type { MarketplaceClient } from '../core/marketplace-client.js';
+import type { Page } from '../core/pagination.js';
 import type { ProviderId } from '../model/common.js';
 import type { Customer } from '../model/customer.js';
 import type { Subscription } from '../model/subscription.js';
@@ -90,6 +92,12 @@ export interface SyncOptions {
    */
   onCheckpoint?: ((checkpoint: SyncCheckpoint) => void | Promise<void>) | undefined;
   signal?: AbortSignal | undefined;
+  /**
+   * Customers whose subscriptions are listed at once, for providers synced per customer: a number for every
+   * provider, or one per provider. Default: the client's `requestConcurrency` (its rate limit's `maxConcurrent`),
+   * so the listings fill the client's limiter and no more. More than the limiter allows only queues in it.
+   */
+  concurrency?: number | Partial<Record<ProviderId, number>> | undefined;
   /** Clock for checkpoint times (default `() => new Date()`). */
   now?: (() => Date) | undefined;
 }
@@ -105,6 +113,7 @@ function clone<T>(v: T): T {
 }
 
 function kindOf(error: unknown): string {
+  if (error instanceof UnreadableCustomerError) return error.kind;
   return error instanceof MarketplaceError ? error.kind : 'unexpected';
 }
 
@@ -112,10 +121,128 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** A customer the vendor listed without an id: reported in its place (`kind: 'unreadable'`), the sync goes on. */
+class UnreadableCustomerError extends Error {
+  readonly kind = 'unreadable';
+  constructor() {
+    super("the customer was listed without an id (see its `problems`): its subscriptions cannot be listed");
+    this.name = 'UnreadableCustomerError';
+  }
+}
+
 /** Errors that concern one customer only: its subscriptions are skipped, the provider goes on. */
 function customerScoped(error: unknown): boolean {
-  return error instanceof NotFoundError || error instanceof PermissionError;
+  return (
+    error instanceof NotFoundError || error instanceof PermissionError || error instanceof UnreadableCustomerError
+  );
 }
+
+/** Listings started per request slot of the client's limiter (see `perCustomer` in {@link syncAll}). */
+const AHEAD_PER_SLOT = 4;
+/** Pages of the account-wide subscription listing read while the customers are still being emitted. */
+const SUBSCRIPTION_PAGES_AHEAD = 16;
+/** Requests in flight when neither the options nor the client say (the limiter's own default). */
+const DEFAULT_CONCURRENCY = 10;
+
+/** Wakes whoever waits for "something changed" (the emitting loop). */
+class Signal {
+  #waiters: (() => void)[] = [];
+  wait(): Promise<void> {
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+  notify(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w();
+  }
+}
+
+/** A counting semaphore: `acquire` waits (first come, first served) while `size` holders are in. */
+class Slots {
+  #free: number;
+  #waiting: (() => void)[] = [];
+  constructor(size: number) {
+    this.#free = size;
+  }
+  async acquire(): Promise<void> {
+    if (this.#free > 0) {
+      this.#free -= 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#free += 1;
+  }
+}
+
+/**
+ * A listing read ahead by at most `capacity` pages (one customer's listing: 1): the reader pauses until the
+ * oldest is taken.
+ */
+class PageChannel<T> {
+  #pages: T[] = [];
+  #ended = false;
+  #failed: { error: unknown } | undefined;
+  #discarded = false;
+  #changed = new Signal();
+  readonly #wake: Signal;
+  readonly #capacity: number;
+  constructor(wake: Signal, capacity = 1) {
+    this.#wake = wake;
+    this.#capacity = capacity;
+  }
+  async push(items: T): Promise<void> {
+    while (this.#pages.length >= this.#capacity && !this.#discarded) await this.#changed.wait();
+    if (this.#discarded) return;
+    this.#pages.push(items);
+    this.#notify();
+  }
+  end(): void {
+    this.#ended = true;
+    this.#notify();
+  }
+  fail(error: unknown): void {
+    this.#failed = { error };
+    this.#notify();
+  }
+  /** Drops what was read and lets the reader run out (the sync stopped). */
+  discard(): void {
+    this.#discarded = true;
+    this.#pages = [];
+    this.#notify();
+  }
+  /** The next page, or undefined at the end; throws the listing's error after the pages read before it. */
+  async next(): Promise<T | undefined> {
+    for (;;) {
+      if (this.#pages.length > 0) {
+        const page = this.#pages.shift() as T;
+        this.#notify();
+        return page;
+      }
+      if (this.#failed) throw this.#failed.error;
+      if (this.#ended) return undefined;
+      await this.#changed.wait();
+    }
+  }
+  #notify(): void {
+    this.#changed.notify();
+    this.#wake.notify();
+  }
+}
+
+/** What the per-customer loop works through, in order: page boundaries, customers, a failed customer page. */
+interface CustomerEntry {
+  kind: 'customer';
+  customer: Customer;
+  listing?: PageChannel<Subscription[]> | undefined;
+}
+type Entry =
+  | { kind: 'page'; cursor: string | undefined; first: boolean }
+  | CustomerEntry
+  | { kind: 'failed'; error: unknown };
 
 /** Known keys of {@link SyncOptions}: a misspelled key (`checkPoint`) is refused, never silently ignored. */
 const SYNC_OPTION_KEYS = knownKeys<SyncOptions>('syncAll options', {
@@ -125,17 +252,37 @@ const SYNC_OPTION_KEYS = knownKeys<SyncOptions>('syncAll options', {
   onCheckpoint: true,
   signal: true,
   now: true,
+  concurrency: true,
 });
+
+/** Refuses a concurrency that is not a positive whole number, before any request. */
+function validateConcurrency(option: SyncOptions['concurrency']): void {
+  if (option === undefined) return;
+  const entries: [string, unknown][] =
+    typeof option === 'object' && option !== null ? Object.entries(option) : [['', option]];
+  const bad = entries.filter(([, v]) => v !== undefined && !(Number.isSafeInteger(v) && (v as number) > 0));
+  if (bad.length) {
+    throw new ValidationError(
+      'Invalid syncAll options: concurrency must be a positive whole number (or one per provider)',
+      bad.map(([k]) => ({
+        path: k ? `options.concurrency.${k}` : 'options.concurrency',
+        message: 'must be a positive whole number',
+      })),
+    );
+  }
+}
 
 /**
  * Streams every customer and subscription of every configured provider as normalized, provider-tagged records,
- * with the fewest requests the vendor allows and flat memory (nothing is held but the page being read):
+ * with the fewest requests the vendor allows and bounded memory (a few pages read ahead at most):
  *
  * - Where the vendor lists all subscriptions in one account-wide listing (`capabilities.listAllSubscriptionsNative`:
  *   Pax8, Ingram Micro, TD SYNNEX), every customer is emitted first (page by page), then every subscription
  *   (each with its `customerId`): one request per page of each listing. A customer without subscriptions still
  *   has its `customer` record.
- * - Elsewhere, customers are read page by page and each customer's subscriptions right after it.
+ * - Elsewhere, customers are read page by page and each customer's subscriptions right after it; the listings
+ *   run `concurrency` at once (the client's `requestConcurrency` by default), read ahead by a bounded number of
+ *   customers, while records still come out customer by customer.
  *
  * Error isolation: a provider that fails (down, credentials refused, retries exhausted) yields one `error` record
  * with `scope: 'provider'` and the others go on; per customer, a customer whose subscriptions cannot be read (not
@@ -148,6 +295,7 @@ const SYNC_OPTION_KEYS = knownKeys<SyncOptions>('syncAll options', {
  */
 export function syncAll(marketplaces: Marketplaces, options: SyncOptions = {}): SyncRun {
   rejectUnknownKeys(options, SYNC_OPTION_KEYS, { path: 'options', operation: 'syncAll' });
+  validateConcurrency(options.concurrency);
   const now = options.now ?? (() => new Date());
   const stamp = now().toISOString();
   const state: SyncCheckpoint = options.checkpoint
@@ -165,28 +313,147 @@ export function syncAll(marketplaces: Marketplaces, options: SyncOptions = {}): 
       // Observers cannot break the sync.
     }
   };
+  const concurrencyFor = (provider: ProviderId, client: MarketplaceClient): number => {
+    const option = options.concurrency;
+    const chosen = typeof option === 'number' ? option : option?.[provider];
+    return chosen ?? client.requestConcurrency ?? DEFAULT_CONCURRENCY;
+  };
   const save = async () => {
     state.updatedAt = now().toISOString();
     await options.onCheckpoint?.(clone(state));
   };
 
-  /** Per customer: each customer, then its subscriptions (one listing per customer). */
+  /**
+   * Per customer: each customer, then its subscriptions (one listing per customer). Listing requests run
+   * `concurrency` at once (the client's `maxConcurrent` by default), read ahead by up to 4 customers per slot, each
+   * holding at most one unread page, while records leave in customer order: a customer's records are contiguous
+   * and the checkpoint after each finished customer is exact (only the customer being emitted is repeated on
+   * resume). A customer's listing that fails is reported in its place; a provider-wide failure (credentials,
+   * network, the customer listing itself) ends the provider where it happened, after every customer before it.
+   */
   async function* perCustomer(provider: ProviderId, client: MarketplaceClient): AsyncGenerator<SyncRecord> {
     const cp = state.providers[provider]!;
-    const list = client.listCustomers({ signal: options.signal });
-    for await (const page of list.byPage({ cursor: cp.pageCursor })) {
-      const done = new Set(cp.doneInPage);
-      for (const customer of page.items) {
-        if (done.has(customer.id)) continue;
+    const concurrency = concurrencyFor(provider, client);
+    // More listings ahead than requests in flight: a customer whose listing is done waits (holding one page) for
+    // the ones before it to be emitted, and must not hold a request slot meanwhile.
+    const ahead = concurrency * AHEAD_PER_SLOT;
+    const slots = new Slots(concurrency);
+    const stop = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+    // Every listing in flight (and each of its attempts) listens to it: many listeners are expected, not a leak.
+    setMaxListeners(0, signal);
+    const customerPages = client.listCustomers({ signal }).byPage({ cursor: cp.pageCursor })[Symbol.asyncIterator]();
+    const queue: Entry[] = [];
+    const wake = new Signal();
+    let exhausted = false;
+    let fetching = false;
+    let started = 0;
+    let firstPage = true;
+    let nextCursor = cp.pageCursor;
+
+    const startListing = (entry: CustomerEntry) => {
+      entry.listing = new PageChannel<Subscription[]>(wake);
+      started += 1;
+      const channel = entry.listing;
+      void (async () => {
+        if (entry.customer.id === '') {
+          // A customer listed without an id (flagged, see `problems`) cannot be asked for its subscriptions.
+          channel.fail(new UnreadableCustomerError());
+          return;
+        }
+        try {
+          // Inside the try: a listing refused synchronously (bad input) fails this channel instead of hanging it.
+          const pages = client.listSubscriptions({ customerId: entry.customer.id, signal }).byPage();
+          for (;;) {
+            // A request slot per page read: at most `concurrency` listing requests in flight, in start order.
+            await slots.acquire();
+            let next: IteratorResult<Page<Subscription>>;
+            try {
+              next = await pages.next();
+            } finally {
+              slots.release();
+            }
+            if (next.done) break;
+            await channel.push(next.value.items);
+          }
+          channel.end();
+        } catch (error) {
+          channel.fail(error);
+        }
+      })();
+    };
+    const fetchCustomers = () => {
+      fetching = true;
+      const cursor = nextCursor;
+      void customerPages.next().then(
+        (next) => {
+          fetching = false;
+          if (next.done) {
+            exhausted = true;
+          } else {
+            const skip = firstPage ? new Set(cp.doneInPage) : new Set<string>();
+            queue.push({ kind: 'page', cursor, first: firstPage });
+            for (const customer of next.value.items) {
+              if (!skip.has(customer.id)) queue.push({ kind: 'customer', customer });
+            }
+            nextCursor = next.value.nextCursor;
+            if (next.value.nextCursor === undefined) exhausted = true;
+          }
+          firstPage = false;
+          wake.notify();
+        },
+        (error: unknown) => {
+          fetching = false;
+          exhausted = true;
+          queue.push({ kind: 'failed', error });
+          wake.notify();
+        },
+      );
+    };
+    /** Starts listings up to `ahead` unemitted customers and reads the next customer page when they run short. */
+    const fill = () => {
+      let unstarted = 0;
+      for (const entry of queue) {
+        if (entry.kind !== 'customer' || entry.listing) continue;
+        if (started < ahead) startListing(entry);
+        else unstarted += 1;
+      }
+      if (!exhausted && !fetching && unstarted < ahead) fetchCustomers();
+    };
+
+    try {
+      for (;;) {
+        fill();
+        const head = queue[0];
+        if (!head) {
+          if (exhausted && !fetching) break;
+          await wake.wait();
+          continue;
+        }
+        if (head.kind === 'failed') throw head.error;
+        if (head.kind === 'page') {
+          queue.shift();
+          // Entering a new customer page: the checkpoint now points at it (the first one keeps its done ids).
+          if (!head.first) {
+            cp.pageCursor = head.cursor;
+            cp.doneInPage = [];
+            await save();
+          }
+          continue;
+        }
+        if (!head.listing) startListing(head);
+        const { customer } = head;
+        const listing = head.listing!;
         yield { type: 'customer', provider, customer };
         let count = 0;
         try {
-          for await (const subscription of client.listSubscriptions({
-            customerId: customer.id,
-            signal: options.signal,
-          })) {
-            yield { type: 'subscription', provider, customerId: customer.id, subscription };
-            count += 1;
+          for (;;) {
+            const items = await listing.next();
+            if (items === undefined) break;
+            for (const subscription of items) {
+              yield { type: 'subscription', provider, customerId: customer.id, subscription };
+              count += 1;
+            }
           }
         } catch (error) {
           if (!customerScoped(error)) throw error;
@@ -201,6 +468,8 @@ export function syncAll(marketplaces: Marketplaces, options: SyncOptions = {}): 
             error,
           };
         }
+        queue.shift();
+        started -= 1;
         // Counted when the customer is finished, so a resumed run does not count a customer twice.
         cp.subscriptions += count;
         cp.customers += 1;
@@ -208,10 +477,15 @@ export function syncAll(marketplaces: Marketplaces, options: SyncOptions = {}): 
         progress({ type: 'customer-done', provider, customerId: customer.id });
         await save();
       }
-      cp.pageCursor = page.nextCursor;
-      cp.doneInPage = [];
-      await save();
+    } finally {
+      // The consumer stopped, or the provider failed: the listings still running are not needed any more.
+      stop.abort();
+      for (const entry of queue) if (entry.kind === 'customer') entry.listing?.discard();
+      void customerPages.return?.(undefined).catch(() => undefined);
     }
+    cp.pageCursor = undefined;
+    cp.doneInPage = [];
+    await save();
   }
 
   /**
@@ -221,38 +495,61 @@ export function syncAll(marketplaces: Marketplaces, options: SyncOptions = {}): 
    */
   async function* allAtOnce(provider: ProviderId, client: MarketplaceClient): AsyncGenerator<SyncRecord> {
     const cp = state.providers[provider]!;
-    if (cp.phase !== 'subscriptions') {
-      cp.phase = 'customers';
-      for await (const page of client.listCustomers({ signal: options.signal }).byPage({ cursor: cp.pageCursor })) {
-        const done = new Set(cp.doneInPage);
-        for (const customer of page.items) {
-          if (done.has(customer.id)) continue;
-          yield { type: 'customer', provider, customer };
-          cp.customers += 1;
-          cp.doneInPage.push(customer.id);
+    const stop = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+    setMaxListeners(0, signal);
+    // The subscription listing starts with the customers (its pages do not depend on them) and reads up to
+    // SUBSCRIPTION_PAGES_AHEAD pages ahead, so the two chains of pages overlap instead of following each other.
+    // Nothing read ahead counts until it is emitted: the checkpoint stays exact.
+    const ahead = new PageChannel<Page<Subscription>>(new Signal(), SUBSCRIPTION_PAGES_AHEAD);
+    void (async () => {
+      try {
+        for await (const page of client.listSubscriptions({ signal }).byPage({ cursor: cp.subscriptionCursor })) {
+          await ahead.push(page);
         }
-        cp.pageCursor = page.nextCursor;
-        cp.doneInPage = [];
-        progress({ type: 'page-done', provider, phase: 'customers' });
+        ahead.end();
+      } catch (error) {
+        ahead.fail(error);
+      }
+    })();
+    try {
+      if (cp.phase !== 'subscriptions') {
+        cp.phase = 'customers';
+        for await (const page of client.listCustomers({ signal }).byPage({ cursor: cp.pageCursor })) {
+          const done = new Set(cp.doneInPage);
+          for (const customer of page.items) {
+            if (done.has(customer.id)) continue;
+            yield { type: 'customer', provider, customer };
+            cp.customers += 1;
+            cp.doneInPage.push(customer.id);
+          }
+          cp.pageCursor = page.nextCursor;
+          cp.doneInPage = [];
+          progress({ type: 'page-done', provider, phase: 'customers' });
+          await save();
+        }
+        cp.phase = 'subscriptions';
+        cp.pageCursor = undefined;
         await save();
       }
-      cp.phase = 'subscriptions';
-      cp.pageCursor = undefined;
-      await save();
-    }
-    const list = client.listSubscriptions({ signal: options.signal });
-    for await (const page of list.byPage({ cursor: cp.subscriptionCursor })) {
-      const done = new Set(cp.doneInPage);
-      for (const subscription of page.items) {
-        if (done.has(subscription.id)) continue;
-        yield { type: 'subscription', provider, customerId: subscription.customerId, subscription };
-        cp.subscriptions += 1;
-        cp.doneInPage.push(subscription.id);
+      for (;;) {
+        const page = await ahead.next();
+        if (page === undefined) break;
+        const done = new Set(cp.doneInPage);
+        for (const subscription of page.items) {
+          if (done.has(subscription.id)) continue;
+          yield { type: 'subscription', provider, customerId: subscription.customerId, subscription };
+          cp.subscriptions += 1;
+          cp.doneInPage.push(subscription.id);
+        }
+        cp.subscriptionCursor = page.nextCursor;
+        cp.doneInPage = [];
+        progress({ type: 'page-done', provider, phase: 'subscriptions' });
+        await save();
       }
-      cp.subscriptionCursor = page.nextCursor;
-      cp.doneInPage = [];
-      progress({ type: 'page-done', provider, phase: 'subscriptions' });
-      await save();
+    } finally {
+      stop.abort();
+      ahead.discard();
     }
   }
 

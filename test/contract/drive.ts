@@ -83,6 +83,31 @@ export async function driveAll(
   };
   await run('cancelSubscription (dry run)', () => client.cancelSubscription(cancelRef, { dryRun: true }));
   await run('cancelSubscription', () => client.cancelSubscription(cancelRef));
+  // Billing reads and auto-renew (issue 18, H6), where the provider has them.
+  const caps = client.capabilities;
+  let invoiceId: string | undefined;
+  if (caps.invoices) {
+    await run('listInvoices', async () => {
+      invoiceId = (await client.listInvoices({ customerId: input.customerId }).toArray({ limit: 1 }))[0]?.id;
+    });
+    if (invoiceId) await run('listInvoiceLines', () => client.listInvoiceLines({ invoiceId }).toArray({ limit: 50 }));
+  }
+  if (caps.draftInvoiceLines)
+    await run('listInvoiceLines (draft)', () =>
+      client.listInvoiceLines({ draft: true, customerId: input.customerId }).toArray({ limit: 50 }),
+    );
+  if (caps.usage)
+    await run('listUsage', () => client.listUsage({ subscriptionId: input.subscriptionId }).toArray({ limit: 50 }));
+  if (caps.productPricing)
+    await run('getProductPricing', () =>
+      client.getProductPricing(input.purchase.productId, { customerId: input.customerId }),
+    );
+  if (caps.listOrders)
+    await run('listOrders', () => client.listOrders({ customerId: input.customerId }).toArray({ limit: 50 }));
+  if (caps.setAutoRenew) {
+    await run('setAutoRenew (dry run)', () => client.setAutoRenew(ref, false, { dryRun: true }));
+    await run('setAutoRenew', () => client.setAutoRenew(ref, false), true);
+  }
   if (input.extra)
     await input.extra(client, (name) => {
       label.current = name;

@@ -90,6 +90,39 @@ export function recordingFetch(log: RecordedRequest[], current: () => string): t
   }) as typeof fetch;
 }
 
+/**
+ * A fetch that answers the listed vendor operations from the vendor's own response example (or, where the spec has
+ * none, one generated from its response schema) instead of our fakes; everything else (tokens, operations with no
+ * usable example) goes to `globalThis.fetch`. `answered` counts, per spec operation, the answers given and where
+ * they came from.
+ */
+export function exampleFetch(
+  vendor: VendorContract,
+  operations: { method: string; path: string }[],
+  answered: Map<string, { source: SpecExample['source']; count: number }>,
+): typeof fetch {
+  return (async (input: string | URL | Request, init?: RequestInit) => {
+    const request = new Request(input, init);
+    const found = vendor.match(request.method, request.url);
+    const listed =
+      found && operations.some((o) => o.method === found.op.method.toUpperCase() && o.path === found.op.path);
+    if (found && listed) {
+      const { examples } = examplesOf(vendor, request.method, found.op.path);
+      const example = examples.find((e) => e.source === 'vendor') ?? examples[0];
+      if (example) {
+        const name = `${request.method} ${found.op.path}`;
+        const seen = answered.get(name);
+        answered.set(name, { source: example.source, count: (seen?.count ?? 0) + 1 });
+        return new Response(JSON.stringify(example.value), {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+        });
+      }
+    }
+    return globalThis.fetch(input, init);
+  }) as typeof fetch;
+}
+
 function readDocument(path: string): Record<string, unknown> {
   const text = readFileSync(path, 'utf8');
   return (path.endsWith('.json') ? JSON.parse(text) : parseYaml(text)) as Record<string, unknown>;
@@ -121,7 +154,65 @@ export async function loadSpec(path: string): Promise<{ api: OpenAPIBackend; doc
     ajvOpts: { logger: false },
   });
   await api.init();
+  closeRequestBodies(api);
   return { api, doc };
+}
+
+/**
+ * openapi-backend leaves object schemas open (JSON Schema's default), so a body property the vendor never declared
+ * would pass. Every operation's request body schema is replaced, in memory and for requests only (responses keep
+ * the vendor's open schemas), by a copy in which each object schema that declares `properties` and says nothing
+ * about `additionalProperties` gets `additionalProperties: false`. `allOf` members that are plain object schemas
+ * are merged first (closing each member separately would refuse the other members' properties); `oneOf`/`anyOf`
+ * subtrees are left as the vendor wrote them (closing their branches would change which branch matches).
+ * Validators compile lazily (quick mode), so this runs before any request is validated.
+ */
+function closeRequestBodies(api: OpenAPIBackend): void {
+  const copies = new Map<object, Record<string, unknown>>();
+  for (const op of api.getOperations()) {
+    const content = (op.requestBody as { content?: Record<string, { schema?: unknown }> } | undefined)?.content;
+    for (const media of Object.values(content ?? {}))
+      if (media.schema && typeof media.schema === 'object') media.schema = closedCopy(media.schema, copies);
+  }
+}
+
+function closedCopy(schema: unknown, copies: Map<object, Record<string, unknown>>): unknown {
+  if (!schema || typeof schema !== 'object') return schema;
+  if (Array.isArray(schema)) return schema.map((s) => closedCopy(s, copies));
+  const known = copies.get(schema);
+  if (known) return known; // recursive schemas stay recursive
+  const source = schema as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  copies.set(schema, out);
+  if (source.oneOf || source.anyOf) {
+    Object.assign(out, source);
+    return out;
+  }
+  const members = Array.isArray(source.allOf) ? (source.allOf as Record<string, unknown>[]) : [];
+  const mergeable =
+    members.length > 0 &&
+    members.every(
+      (m) => m && typeof m === 'object' && !m.oneOf && !m.anyOf && !m.allOf && m.additionalProperties === undefined,
+    );
+  const parts = mergeable ? [...members, source] : [source];
+  for (const part of parts) {
+    for (const [key, value] of Object.entries(part)) {
+      if (mergeable && key === 'allOf') continue;
+      if (key === 'properties' && value && typeof value === 'object') {
+        const props = (out.properties ?? {}) as Record<string, unknown>;
+        for (const [name, p] of Object.entries(value)) props[name] = closedCopy(p, copies);
+        out.properties = props;
+      } else if (key === 'required' && Array.isArray(value)) {
+        out.required = [...new Set([...((out.required as string[]) ?? []), ...value])];
+      } else if (key === 'items' || key === 'additionalProperties' || key === 'allOf' || key === 'not') {
+        out[key] = closedCopy(value, copies);
+      } else if (!(key in out)) {
+        out[key] = value;
+      }
+    }
+  }
+  if (out.properties && out.additionalProperties === undefined && !out.allOf) out.additionalProperties = false;
+  return out;
 }
 
 /**
@@ -142,6 +233,12 @@ function withFormatExamples(node: unknown, seen = new Set<unknown>()): void {
   if (o.type === 'string' && typeof o.format === 'string' && o.example === undefined && FORMAT_EXAMPLES[o.format])
     o.example = FORMAT_EXAMPLES[o.format];
   for (const v of Object.values(o)) withFormatExamples(v, seen);
+}
+
+/** An Ajv error's message, naming the property an `additionalProperties: false` refused. */
+function describe(e: { message?: string; params?: unknown }): string {
+  const extra = (e.params as { additionalProperty?: string } | undefined)?.additionalProperty;
+  return extra === undefined ? `${e.message}` : `${e.message} (${extra})`;
 }
 
 /** A path with its id-like segments as `{id}`, for requests no spec operation matches. */
@@ -225,11 +322,18 @@ export class VendorContract {
       operations.add(name);
       const add = (kind: Problem['kind'], message: string) =>
         problems.push({ kind, operation: name, message: `${r.sdkOperation}: ${message}` });
+      // A form body is validated field by field (openapi-backend only parses JSON bodies).
+      const form = /application\/x-www-form-urlencoded/i.test(r.headers['content-type'] ?? '') && r.body;
       const result = spec.api.validator.validateRequest(
-        { method: r.method, path: `${path}${query.size ? `?${query}` : ''}`, headers: r.headers, body: r.body },
+        {
+          method: r.method,
+          path: `${path}${query.size ? `?${query}` : ''}`,
+          headers: r.headers,
+          body: form ? Object.fromEntries(new URLSearchParams(r.body)) : r.body,
+        },
         op,
       );
-      for (const e of result.errors ?? []) add('request', `${e.instancePath || '(request)'} ${e.message}`);
+      for (const e of result.errors ?? []) add('request', `${e.instancePath || '(request)'} ${describe(e)}`);
       const declared = new Set(
         ((op.parameters ?? []) as { in: string; name: string }[]).filter((p) => p.in === 'query').map((p) => p.name),
       );

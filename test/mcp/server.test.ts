@@ -91,17 +91,25 @@ const vendorRequests = () => mock.pax8.requests.length + mock.sherweb.requests.l
 const pax8Writes = () => mock.pax8.requests.filter((r) => r.method !== 'GET' && !r.path.includes('token'));
 
 describe('tools/list', () => {
-  it('lists the eight tools with JSON Schemas from the zod schemas', async () => {
+  it('lists the sixteen tools with JSON Schemas from the zod schemas', async () => {
     const client = await connect();
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([
       'add_seats',
+      'assign_license',
       'cancel_subscription',
       'list_companies',
+      'list_invoices',
       'list_license_subscriptions',
+      'offboard_user',
+      'onboard_user',
+      'reconcile_licenses',
       'remove_seats',
+      'renewal_calendar',
+      'rightsizing_plan',
       'seat_drift',
       'select_subscription',
+      'unassign_license',
       'verify_connection',
     ]);
     const add = tools.find((t) => t.name === 'add_seats')!;
@@ -405,7 +413,7 @@ describe('other tools', () => {
 });
 
 describe('tools added to the returned server', () => {
-  const OUR_TOOLS = 8;
+  const OUR_TOOLS = 16;
   const text = (r: CallToolResult) => (r.content[0] as { text: string }).text;
 
   it('registerTool before connect: listed and callable, beside our tools', async () => {

@@ -4,8 +4,7 @@
  * whose answers can be lost after applying, and a Sherweb-like asynchronous API that queues amendments and
  * applies them later, in order.
  */
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { loseAnswer, send, startLookAlike } from '../helpers/lookalike.js';
 
 /** How the Pax8 look-alike answers a seat write. */
 export type Pax8WriteFault =
@@ -50,32 +49,9 @@ const CUSTOMER = '11111111-2222-4333-8444-555555555555';
 /** The customer every look-alike subscription belongs to. */
 export const LOOKALIKE_CUSTOMER = CUSTOMER;
 
-async function body(req: IncomingMessage): Promise<string> {
-  let text = '';
-  for await (const chunk of req) text += chunk;
-  return text;
-}
-
-function json(res: ServerResponse, status: number, value: unknown): void {
-  const text = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
+const json = send;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-function closer(server: Server): () => Promise<void> {
-  return () =>
-    new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-}
 
 /** Starts a Pax8 look-alike with the given subscriptions (id -> seats). */
 export async function startPax8LookAlike(initial: Record<string, number>): Promise<Pax8LookAlike> {
@@ -100,9 +76,9 @@ export async function startPax8LookAlike(initial: Record<string, number>): Promi
     latencyMs: 0,
     close: async () => undefined,
   };
-  const server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const text = await body(req);
+  const server = await startLookAlike(async (req, res) => {
+    const url = { pathname: req.path };
+    const text = req.body;
     if (state.latencyMs) await sleep(state.latencyMs);
     if (req.method === 'POST' && url.pathname === '/token') {
       return json(res, 200, { access_token: 'lookalike-token', token_type: 'Bearer', expires_in: 3600 });
@@ -137,7 +113,7 @@ export async function startPax8LookAlike(initial: Record<string, number>): Promi
           res.writeHead(204);
           return res.end();
         case 'reset-after-apply':
-          return req.socket.destroy();
+          return loseAnswer(res);
         case 'hang-after-apply':
           return; // never answers; the client aborts
       }
@@ -145,14 +121,14 @@ export async function startPax8LookAlike(initial: Record<string, number>): Promi
     if (req.method === 'DELETE') {
       const fault = state.cancelFaults.shift() ?? 'ok';
       if (fault !== 'ignore') state.cancelled.add(id);
-      if (fault === 'reset-after-apply') return req.socket.destroy();
+      if (fault === 'reset-after-apply') return loseAnswer(res);
       res.writeHead(204);
       return res.end();
     }
     return json(res, 405, { message: 'Method not allowed' });
   });
-  state.url = await listen(server);
-  state.close = closer(server);
+  state.url = server.url;
+  state.close = server.close;
   return state;
 }
 
@@ -186,9 +162,9 @@ export async function startSherwebLookAlike(
     },
     close: async () => undefined,
   };
-  const server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const text = await body(req);
+  const server = await startLookAlike(async (req, res) => {
+    const url = { pathname: req.path, searchParams: req.query };
+    const text = req.body;
     if (req.method === 'POST' && url.pathname === '/token') {
       return json(res, 200, { access_token: 'sw-token', token_type: 'Bearer', expires_in: 3600 });
     }
@@ -234,7 +210,7 @@ export async function startSherwebLookAlike(
     }
     return json(res, 404, { title: 'Not found', status: 404 });
   });
-  state.url = await listen(server);
-  state.close = closer(server);
+  state.url = server.url;
+  state.close = server.close;
   return state;
 }

@@ -7,7 +7,10 @@
  * runs the same program with tsx from a `.cts` file and, when the registry is reachable, as a Jest 30 test (Jest is
  * installed into the throwaway project only); every package the CommonJS build `require`s must ship CommonJS.
  * An esbuild bundle of the Pax8 client alone must not contain the packages only `redis` needs (bottleneck,
- * ioredis, redlock); its minified gzip size is printed.
+ * ioredis, redlock); its minified gzip size is printed. The relative links of the packed Markdown must resolve to
+ * packed files (test/docs/check-links.mjs). Without the optional peer @modelcontextprotocol/sdk (npm does not
+ * install it) the bin's `--help` and commands run, `mcp` exits 2 with the install hint, and importing
+ * `msp-marketplace-sdk/mcp` fails naming the package.
  *
  * Needs `npm run build` first (`npm run check:package` does both). Network: the npm registry only, for the
  * tarball's dependencies (`--prefer-offline`: the local npm cache is used when it has them).
@@ -19,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { brokenLinks } from '../docs/check-links.mjs';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '../..');
@@ -74,6 +78,17 @@ try {
     const path = target.replace(/^\.\//, '');
     check(files.includes(path), `tarball has ${path}`);
   }
+  // Every relative link of the shipped Markdown resolves to a packed file (test/docs/links.test.ts checks the same
+  // against package.json "files" in `npm test`; this is the real list).
+  const packedSet = new Set(files);
+  const broken = brokenLinks(root, {
+    has: (path) => packedSet.has(path) || [...packedSet].some((f) => f.startsWith(`${path}/`)),
+    markdown: files.filter((f) => f.endsWith('.md')),
+  });
+  check(
+    broken.length === 0,
+    `relative links of the packed Markdown resolve inside the tarball${broken.length ? `:\n       ${broken.join('\n       ')}` : ''}`,
+  );
 
   // ---- 2. two consumer projects ----------------------------------------------------------------------------
   const mswVersion = JSON.parse(readFileSync(join(root, 'node_modules', 'msw', 'package.json'), 'utf8')).version;
@@ -447,6 +462,35 @@ await withRedis.getSubscription(ref).then(
     env,
   });
   check(list.stdout.includes(company), `msp-marketplace --mock subscriptions list --json lists company ${company}`);
+
+  // @modelcontextprotocol/sdk is an optional peer: npm does not install it, the CLI and every other entry run
+  // without it, and `mcp` says how to install it (src/mcp/load-sdk.ts).
+  step('without the optional peer @modelcontextprotocol/sdk');
+  const mcpSdk = join(projects[0].dir, 'node_modules', '@modelcontextprotocol', 'sdk');
+  check(!existsSync(mcpSdk), 'esm: @modelcontextprotocol/sdk is not installed with the package');
+  const help = await run(bin, ['--help'], { cwd: work, env });
+  check(/Usage: msp-marketplace/.test(help.stdout), 'msp-marketplace --help runs without the MCP SDK');
+  const mcp = await run(bin, ['--mock', 'mcp'], { cwd: work, env }).then(
+    (r) => ({ code: 0, stderr: r.stderr }),
+    (e) => ({ code: e.code, stderr: String(e.stderr ?? '') }),
+  );
+  check(
+    mcp.code === 2 && mcp.stderr.includes('npm install @modelcontextprotocol/sdk') && !/\n\s+at /.test(mcp.stderr),
+    `msp-marketplace mcp without the MCP SDK -> exit ${mcp.code}, ${mcp.stderr.trim().split('\n')[0]}`,
+  );
+  for (const p of projects) {
+    const load =
+      p.name === 'esm'
+        ? "import('msp-marketplace-sdk/mcp').then(() => console.log('loaded'), (e) => console.log(e.code + ' ' + e.message.split('\\n')[0]))"
+        : "try { require('msp-marketplace-sdk/mcp'); console.log('loaded'); } catch (e) { console.log(e.code + ' ' + e.message.split('\\n')[0]); }";
+    const { stdout } = await run(process.execPath, ['-e', load], { cwd: p.dir, timeout: 60_000 });
+    check(
+      /NOT_FOUND .*@modelcontextprotocol\/sdk/.test(stdout),
+      `${p.name}: msp-marketplace-sdk/mcp without the MCP SDK names the missing package: ${stdout.trim()}`,
+    );
+  }
+  const { stdout: installed } = await run(npm, ['query', '*'], { cwd: projects[0].dir, maxBuffer: 64 * 1024 * 1024 });
+  console.log(`  esm consumer: ${JSON.parse(installed).length} packages installed (the SDK, its dependencies, msw)`);
 } catch (e) {
   failures.push(String(e?.stack ?? e));
   console.error(e);

@@ -5,8 +5,8 @@
  * headers) and, on every answer the scenario asks for, ECHOES what it received: the Authorization header, the
  * subscription-key headers, the D&H session header, every form and JSON body field, and every token it issued.
  */
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import { startLookAlike as startServer } from '../helpers/lookalike.js';
 
 /** Where the echo goes. */
 export type EchoKind =
@@ -188,18 +188,6 @@ export interface LookAlike {
   close(): Promise<void>;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => {
-      text += c;
-    });
-    req.on('end', () => resolve(text));
-    req.on('error', reject);
-  });
-}
-
 /** Every string a request carried that could be a credential: headers, form fields, JSON fields (any depth). */
 function credentialsIn(req: IncomingMessage, body: string): string[] {
   const out: string[] = [];
@@ -246,10 +234,10 @@ export async function startLookAlike(spec: VendorSpec, suffix: string): Promise<
     redirectTo: 'http://127.0.0.1:9/',
     close: async () => {},
   };
-  const server: Server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+  const server = await startServer((received, res, req) => {
     state.requests += 1;
-    const body = await readBody(req);
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const body = received.body;
+    const path = received.path;
     for (const c of credentialsIn(req, body)) seen.add(c);
     const token = spec.isToken(req, path);
     const echoing = state.scenario.target === (token ? 'token' : 'api');
@@ -313,34 +301,19 @@ export async function startLookAlike(spec: VendorSpec, suffix: string): Promise<
     res.writeHead(status, { 'content-type': e.type, ...headers });
     res.end(e.body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  Object.assign(state, {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  });
+  Object.assign(state, { url: server.url, close: server.close });
   return state;
 }
 
 /** A server that must never be reached (the other origin of redirects); counts what reaches it. */
 export async function startTrap(): Promise<{ url: string; hits: number; close(): Promise<void> }> {
   const trap = { url: '', hits: 0, close: async () => {} };
-  const server = createServer((_req, res) => {
+  const server = await startServer((_seen, res) => {
     trap.hits += 1;
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end('{}');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  trap.url = `http://127.0.0.1:${port}/`;
-  trap.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  trap.url = `${server.url}/`;
+  trap.close = server.close;
   return trap;
 }

@@ -5,10 +5,17 @@ import type { Product } from '../../model/product.js';
 import { type Subscription, SubscriptionStatusSchema } from '../../model/subscription.js';
 import { matchesLicense, normalizeLicenseKey } from '../../workflows/license-subscriptions.js';
 import { formatMarketplaceId, marketplaceIdPrefix } from '../../workflows/marketplace-ids.js';
-import { type CustomerTarget, type ProviderHandle, resolveCustomer } from '../context.js';
+import { type CustomerTarget, type ProviderHandle, resolveCustomer, resolveCustomers } from '../context.js';
 import { CliUsageError, EXIT, type ExitCode, errorJson } from '../errors.js';
-import { renderTable, withoutRaw, writeJson } from '../output.js';
-import { type CommandEnv, forEachProvider, note, outcomeExitCode, reportError } from './shared.js';
+import { renderFields, renderTable, withoutRaw, writeJson } from '../output.js';
+import {
+  type CommandEnv,
+  type PerProviderOutcome,
+  forEachProvider,
+  note,
+  outcomeExitCode,
+  reportError,
+} from './shared.js';
 
 /** `verify`: checks each provider's credentials and shows what they can see. */
 export async function verifyCommand(env: CommandEnv): Promise<ExitCode> {
@@ -65,6 +72,26 @@ function atLeast(count: number | null | undefined, exact: boolean | undefined): 
   return typeof count === 'number' && exact === false ? `>=${count}` : count;
 }
 
+/**
+ * Runs `fn` for each customer named by `--company`/`--customer` (several with `--company PAX8:..;SHERWEB:..`), or
+ * once per configured provider (without a customer) when none was named; failures are isolated as in
+ * {@link forEachProvider}.
+ */
+async function forEachTarget(
+  env: CommandEnv,
+  targets: CustomerTarget[] | undefined,
+  fn: (handle: ProviderHandle, target: CustomerTarget | undefined) => Promise<void>,
+): Promise<PerProviderOutcome> {
+  if (!targets) return forEachProvider(env, env.ctx.handles, (h) => fn(h, undefined));
+  const total: PerProviderOutcome = { ok: 0, failed: [] };
+  for (const target of targets) {
+    const one = await forEachProvider(env, [target.handle], (h) => fn(h, target));
+    total.ok += one.ok;
+    total.failed.push(...one.failed);
+  }
+  return total;
+}
+
 /** `customers list`: every customer of every configured provider. */
 export async function customersListCommand(env: CommandEnv): Promise<ExitCode> {
   const rows: Customer[] = [];
@@ -97,11 +124,10 @@ export interface ProductsListOptions {
 
 /** `products list`: the catalog of each provider (per customer where the vendor has no global catalog). */
 export async function productsListCommand(env: CommandEnv, options: ProductsListOptions): Promise<ExitCode> {
-  const target = resolveCustomer(env.ctx, { company: env.global.company, customer: options.customer });
-  const handles = target ? [target.handle] : env.ctx.handles;
+  const targets = resolveCustomers(env.ctx, { company: env.global.company, customer: options.customer });
   const rows: Product[] = [];
   let skipped = 0;
-  const outcome = await forEachProvider(env, handles, async (h) => {
+  const outcome = await forEachTarget(env, targets, async (h, target) => {
     // Only per-customer catalogs take a customer: the others refuse an unknown option key.
     const opts = {
       search: options.search,
@@ -135,7 +161,8 @@ export async function productsListCommand(env: CommandEnv, options: ProductsList
         { header: 'commitment', value: (p) => p.requiresCommitment },
       ]),
     );
-  if (skipped === handles.length && handles.length > 0) {
+  const visited = targets?.length ?? env.ctx.handles.length;
+  if (skipped === visited && visited > 0) {
     throw new CliUsageError('No catalog could be listed without a customer', 'Pass --company or --customer.');
   }
   return outcomeExitCode(outcome);
@@ -166,13 +193,9 @@ export async function subscriptionsListCommand(env: CommandEnv, options: Subscri
     );
   }
   const byLicense = options.license === undefined ? () => true : licenseFilter(options.license);
-  const target: CustomerTarget | undefined = resolveCustomer(env.ctx, {
-    company: env.global.company,
-    customer: options.customer,
-  });
-  const handles = target ? [target.handle] : env.ctx.handles;
+  const targets = resolveCustomers(env.ctx, { company: env.global.company, customer: options.customer });
   const rows: Subscription[] = [];
-  const outcome = await forEachProvider(env, handles, async (h) => {
+  const outcome = await forEachTarget(env, targets, async (h, target) => {
     if (!target && !h.client.capabilities.listAllSubscriptions) {
       throw new ValidationError(`${h.entry.label} lists subscriptions per customer only`, [], {
         provider: h.entry.id,
@@ -203,4 +226,39 @@ export async function subscriptionsListCommand(env: CommandEnv, options: Subscri
     );
   if (outcome.failed.length === 0 && rows.length === 0) note(env, 'No subscription matched.');
   return outcome.failed.length ? outcomeExitCode(outcome) : EXIT.ok;
+}
+
+/** `subscriptions get <subscription>`: one subscription of the customer (`--customer` or `--company`). */
+export async function subscriptionGetCommand(
+  env: CommandEnv,
+  subscriptionId: string,
+  options: { customer?: string | undefined },
+): Promise<ExitCode> {
+  const target = resolveCustomer(env.ctx, { company: env.global.company, customer: options.customer });
+  if (!target) {
+    throw new CliUsageError(
+      'Which customer? Pass --customer <marketplace id> (e.g. PAX8:<uuid>) or --company',
+      'List customers with: msp-marketplace customers list',
+    );
+  }
+  const s = await target.handle.client.getSubscription({ customerId: target.customerId, subscriptionId });
+  if (env.global.json) {
+    writeJson(env.io.stdout, withoutRaw(s, env.global.raw));
+    return EXIT.ok;
+  }
+  env.io.stdout.write(
+    renderFields([
+      ['subscription', s.id],
+      ['name', s.name],
+      ['provider', s.provider],
+      ['customer', s.customerId],
+      ['product', s.productId],
+      ['status', s.status],
+      ['seats', s.quantity],
+      ['billing', s.billingTerm],
+      ['commitment', s.commitment?.term],
+      ['renews', s.renewalDate?.slice(0, 10)],
+    ]),
+  );
+  return EXIT.ok;
 }

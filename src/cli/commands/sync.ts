@@ -1,14 +1,33 @@
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, statSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import {
+  closeSync,
+  createReadStream,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeSync,
+} from 'node:fs';
+import { basename, isAbsolute, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import cliProgress from 'cli-progress';
+import writeFileAtomic from 'write-file-atomic';
 import { MarketplaceError } from '../../core/errors.js';
 import { scrubText } from '../../core/redact.js';
 import type { ProviderId } from '../../model/common.js';
 import { type Snapshot, type SnapshotDiff, createSnapshot, diffSnapshots } from '../../workflows/drift.js';
-import { type ProviderCheckpoint, type SyncProgress, type SyncRecord, syncAll } from '../../workflows/sync.js';
+import {
+  type ProviderCheckpoint,
+  type SyncCheckpoint,
+  type SyncProgress,
+  type SyncRecord,
+  syncAll,
+} from '../../workflows/sync.js';
 import { CliUsageError, EXIT, type ExitCode } from '../errors.js';
+import { onInterrupt } from '../interrupt.js';
 import type { CliIo, CliWritable } from '../io.js';
 import { renderTable, withoutRaw, writeJson } from '../output.js';
 import { type CommandEnv, note } from './shared.js';
@@ -71,13 +90,19 @@ function progressView(env: CommandEnv, providers: number): ProgressView {
       cliProgress.Presets.shades_classic,
     );
     let finished = 0;
+    let stopped = false;
     bar.start(providers, 0, { provider: '-', customers: 0, subscriptions: 0 });
     return {
       update(e) {
         if (e.type === 'provider-done' || e.type === 'provider-failed' || e.type === 'provider-skipped') finished += 1;
         bar.update(finished, { provider: e.provider, customers: e.customers, subscriptions: e.subscriptions });
       },
-      stop: () => bar.stop(),
+      // Idempotent: called by the interrupt handler and again on the way out.
+      stop() {
+        if (stopped) return;
+        stopped = true;
+        bar.stop();
+      },
     };
   }
   const line = (s: string) => stderr.write(`sync: ${s}\n`);
@@ -96,8 +121,7 @@ function progressView(env: CommandEnv, providers: number): ProgressView {
 
 async function writeLine(out: CliWritable, text: string): Promise<void> {
   const stream = out as CliWritable & { once?: unknown };
-  // A sync file (`--output`) is CLI output too: scrubbed like stdout (core/redact.ts).
-  if (out.write(scrubText(text)) === false && typeof stream.once === 'function') {
+  if (out.write(text) === false && typeof stream.once === 'function') {
     await once(out as NodeJS.WritableStream, 'drain');
   }
 }
@@ -109,37 +133,184 @@ function resolvePath(io: CliIo, path: string): string {
 /** Options of `sync`. */
 export interface SyncCommandOptions {
   output?: string | undefined;
+  /** Continue the interrupted sync of `output` from its checkpoint. */
+  resume?: boolean | undefined;
+}
+
+/** What `sync -o <file>` keeps beside the file while it runs: `<file>.checkpoint.json`. */
+export interface SyncResumeFile {
+  version: 1;
+  /** The header line of the interrupted run (kept, so the finished file says when the sync started). */
+  header: SyncStartedLine;
+  /** Bytes of `<file>.partial` covered by the checkpoint; later bytes are cut and read again on resume. */
+  bytes: number;
+  checkpoint: SyncCheckpoint;
+}
+
+/** The temporary file a sync writes before renaming it over `path`. */
+export const partialPathOf = (path: string): string => `${path}.partial`;
+/** The checkpoint a sync keeps beside `path` until it finishes. */
+export const checkpointPathOf = (path: string): string => `${path}.checkpoint.json`;
+
+/**
+ * A sync file being written: `<file>.partial`, renamed over `<file>` only when the sync finished, so an
+ * interrupted run leaves last week's file intact. Written with synchronous writes: whatever was written is in the
+ * file even when the process ends at once (Ctrl-C), so the checkpoint's byte count can be trusted on resume.
+ */
+class SyncFileWriter {
+  bytes = 0;
+  readonly partial: string;
+  readonly checkpointPath: string;
+  #fd: number | undefined;
+  constructor(
+    readonly target: string,
+    resumeFrom?: number,
+  ) {
+    this.partial = partialPathOf(target);
+    this.checkpointPath = checkpointPathOf(target);
+    if (resumeFrom === undefined) {
+      this.#fd = openSync(this.partial, 'w');
+    } else {
+      // Records after the checkpoint are delivered again: cut them (and any half-written line).
+      truncateSync(this.partial, resumeFrom);
+      this.#fd = openSync(this.partial, 'a');
+      this.bytes = resumeFrom;
+    }
+  }
+  write(text: string): void {
+    const buffer = Buffer.from(text, 'utf8');
+    let offset = 0;
+    while (offset < buffer.length) offset += writeSync(this.#fd!, buffer, offset);
+    this.bytes += buffer.length;
+  }
+  saveCheckpoint(header: SyncStartedLine, checkpoint: SyncCheckpoint): void {
+    const file: SyncResumeFile = { version: 1, header, bytes: this.bytes, checkpoint };
+    writeFileAtomic.sync(this.checkpointPath, `${JSON.stringify(file)}\n`, { fsync: false });
+  }
+  /** Closes the partial file, keeping it and the checkpoint for `--resume`. */
+  close(): void {
+    if (this.#fd === undefined) return;
+    closeSync(this.#fd);
+    this.#fd = undefined;
+  }
+  /** Flushes, closes and renames the finished file over the target; drops the checkpoint. */
+  commit(): void {
+    fsyncSync(this.#fd!);
+    this.close();
+    renameSync(this.partial, this.target);
+    rmSync(this.checkpointPath, { force: true });
+  }
+}
+
+function readResumeFile(env: CommandEnv, output: string, target: string): SyncResumeFile {
+  const path = checkpointPathOf(target);
+  let file: SyncResumeFile;
+  try {
+    file = JSON.parse(readFileSync(path, 'utf8')) as SyncResumeFile;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliUsageError(
+      code === 'ENOENT'
+        ? `Nothing to resume: ${output} has no interrupted sync (no ${basename(path)})`
+        : `Cannot read ${basename(path)}: ${code ?? 'not valid JSON'}`,
+      `Run without --resume to start a new sync to ${output}.`,
+    );
+  }
+  if (file?.version !== 1 || file.header?.type !== 'sync-started' || typeof file.bytes !== 'number') {
+    throw new CliUsageError(`${basename(path)} is not a sync checkpoint`, 'Run without --resume to start over.');
+  }
+  let size: number;
+  try {
+    size = statSync(partialPathOf(target)).size;
+  } catch {
+    size = -1;
+  }
+  if (size < file.bytes) {
+    throw new CliUsageError(
+      `Cannot resume: ${basename(partialPathOf(target))} is missing or shorter than its checkpoint`,
+      'Run without --resume to start over.',
+    );
+  }
+  const now = env.ctx.marketplaces.providers;
+  const before = file.header.providers;
+  if (now.length !== before.length || now.some((p) => !before.includes(p))) {
+    throw new CliUsageError(
+      `The interrupted sync read ${before.join(', ')}, this run would read ${now.join(', ')}`,
+      `Resume with the same providers (--provider ${before.join(',')}), or run without --resume to start over.`,
+    );
+  }
+  return file;
 }
 
 /**
  * `sync`: every customer and subscription of every configured provider, as JSON lines (a `sync-started` header,
  * the records, a `sync-finished` trailer) to a file or stdout. Exit 4 when a provider or a customer failed.
+ * A file is written as `<file>.partial` and renamed over `<file>` at the end; `<file>.checkpoint.json` lets
+ * `--resume` continue an interrupted run.
  */
 export async function syncCommand(env: CommandEnv, options: SyncCommandOptions): Promise<ExitCode> {
   const providers = env.ctx.marketplaces.providers;
-  const file =
-    options.output && options.output !== '-' ? createWriteStream(resolvePath(env.io, options.output)) : undefined;
-  const out: CliWritable = file ?? env.io.stdout;
+  const toFile = options.output !== undefined && options.output !== '-';
+  if (options.resume && !toFile) {
+    throw new CliUsageError('--resume needs the file of the interrupted sync', 'Example: sync -o week.jsonl --resume');
+  }
+  const target = toFile ? resolvePath(env.io, options.output!) : undefined;
+  const resumed = target && options.resume ? readResumeFile(env, options.output!, target) : undefined;
+  let file: SyncFileWriter | undefined;
+  if (target) {
+    try {
+      file = new SyncFileWriter(target, resumed?.bytes);
+    } catch (error) {
+      throw new CliUsageError(`Cannot write ${options.output}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    }
+  }
+  // A sync file is CLI output too: scrubbed like stdout (core/redact.ts).
+  const emit = async (text: string) => {
+    const clean = scrubText(text);
+    if (file) file.write(clean);
+    else await writeLine(env.io.stdout, clean);
+  };
   const view = progressView(env, providers.length);
   let run: ReturnType<typeof syncAll> | undefined;
   let providerFailures = 0;
   let customerFailures = 0;
+  // What this run wrote, for the interruption message.
+  const counts = { customers: 0, subs: 0 };
+  const stopInterruptHandling = onInterrupt(() => {
+    view.stop();
+    if (!file) {
+      return `sync interrupted after ${counts.customers} customers, ${counts.subs} subscriptions: the output is incomplete (no sync-finished line).`;
+    }
+    file.close();
+    const again = ['msp-marketplace', 'sync', '-o', options.output!, '--resume'];
+    if (env.global.provider?.length) again.push('--provider', providers.join(','));
+    if (env.global.mock) again.push('--mock');
+    return [
+      `sync interrupted after ${counts.customers} customers, ${counts.subs} subscriptions${resumed ? ' more' : ''}: ${options.output} was not changed.`,
+      `  the part read so far is in ${basename(file.partial)}; continue with: ${again.join(' ')}`,
+    ].join('\n');
+  });
   try {
-    if (file) await once(file, 'open');
-    const header: SyncStartedLine = {
+    const header: SyncStartedLine = resumed?.header ?? {
       type: 'sync-started',
       version: 1,
       startedAt: new Date().toISOString(),
       providers,
     };
-    await writeLine(out, `${JSON.stringify(header)}\n`);
-    run = syncAll(env.ctx.marketplaces, { onProgress: (e) => view.update(e) });
+    if (!resumed) await emit(`${JSON.stringify(header)}\n`);
+    run = syncAll(env.ctx.marketplaces, {
+      onProgress: (e) => view.update(e),
+      ...(resumed ? { checkpoint: resumed.checkpoint } : {}),
+      ...(file ? { onCheckpoint: (c: SyncCheckpoint) => file!.saveCheckpoint(header, c) } : {}),
+    });
+    if (file) file.saveCheckpoint(header, run.checkpoint());
     for await (const record of run) {
       if (record.type === 'error') {
         if (record.scope === 'provider') providerFailures += 1;
         else customerFailures += 1;
-      }
-      await writeLine(out, `${JSON.stringify(toLine(record, env.global.raw))}\n`);
+      } else if (record.type === 'customer') counts.customers += 1;
+      else counts.subs += 1;
+      await emit(`${JSON.stringify(toLine(record, env.global.raw))}\n`);
     }
     const trailer: SyncFinishedLine = {
       type: 'sync-finished',
@@ -157,25 +328,41 @@ export async function syncCommand(env: CommandEnv, options: SyncCommandOptions):
         ]),
       ),
     };
-    await writeLine(out, `${JSON.stringify(trailer)}\n`);
+    await emit(`${JSON.stringify(trailer)}\n`);
+    if (file) {
+      try {
+        file.commit();
+      } catch (error) {
+        throw new CliUsageError(`Cannot write ${options.output}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+      }
+    }
   } catch (error) {
+    file?.close();
+    if (file && !(error instanceof CliUsageError)) {
+      note(env, `sync stopped: ${options.output} was not changed; continue with --resume (see the error below)`);
+    }
     if (file && (error as NodeJS.ErrnoException).syscall) {
       throw new CliUsageError(`Cannot write ${options.output}: ${(error as NodeJS.ErrnoException).code ?? error}`);
     }
     throw error;
   } finally {
+    stopInterruptHandling();
     view.stop();
-    if (file) {
-      file.end();
-      if (!file.destroyed) await once(file, 'close').catch(() => undefined);
-    }
   }
+  // Failures counted from records only cover this run: a resumed run also counts what the checkpoint holds.
   const cp = run.checkpoint().providers;
+  if (resumed) {
+    providerFailures = providers.filter((p) => cp[p]?.status === 'failed').length;
+    customerFailures = providers.reduce((n, p) => n + (cp[p]?.status === 'failed' ? 0 : (cp[p]?.errors ?? 0)), 0);
+  }
   const summary = providers.map((p) => {
     const c = cp[p]!;
     return `${p}: ${c.status}, ${c.customers} customers, ${c.subscriptions} subscriptions, ${c.errors} errors`;
   });
-  note(env, `sync finished${file ? ` -> ${options.output}` : ''}\n  ${summary.join('\n  ')}`);
+  note(
+    env,
+    `sync ${resumed ? 'resumed and ' : ''}finished${file ? ` -> ${options.output}` : ''}\n  ${summary.join('\n  ')}`,
+  );
   if (providerFailures === providers.length && providers.length > 0) return EXIT.vendor;
   return providerFailures + customerFailures > 0 ? EXIT.partial : EXIT.ok;
 }

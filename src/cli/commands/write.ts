@@ -2,8 +2,11 @@ import { createInterface } from 'node:readline/promises';
 import { ConflictError } from '../../core/errors.js';
 import type { CancelResult, PendingOperation, PurchaseResult, SeatChangeResult } from '../../model/operations.js';
 import { RequestableBillingTermSchema, type Subscription } from '../../model/subscription.js';
+import { formatMarketplaceId } from '../../workflows/marketplace-ids.js';
 import { type CustomerTarget, resolveCustomer } from '../context.js';
 import { CliUsageError, EXIT, type ExitCode } from '../errors.js';
+import { type TrackedWrite, type WriteDescription, trackWrite } from '../interrupt.js';
+import { purchaseQuestion } from './purchase-details.js';
 import { renderFields, withoutRaw, writeJson } from '../output.js';
 import type { CommandEnv } from './shared.js';
 
@@ -89,9 +92,50 @@ async function confirm(env: CommandEnv, question: string, options: WriteCommandO
   }
 }
 
-function declined(env: CommandEnv): ExitCode {
+function declined(env: CommandEnv, tracked: Tracked): ExitCode {
+  tracked.release();
   env.io.stderr.write('Cancelled: nothing was changed.\n');
   return EXIT.ok;
+}
+
+/** Whether {@link confirm} will ask (no `--yes`, not a dry run). */
+function needsPrompt(options: WriteCommandOptions): boolean {
+  return !(options.yes || options.dryRun);
+}
+
+/** A write as seen by the interrupt handler. */
+type Tracked = TrackedWrite;
+
+/** Tracks a write for the interrupt handler; a dry run changes nothing, so it is not tracked. */
+function track(_env: CommandEnv, options: WriteCommandOptions, description: WriteDescription): Tracked {
+  if (options.dryRun) return { sending() {}, settled() {}, end() {}, release() {} };
+  return trackWrite(description);
+}
+
+/** Sends a write with the interrupt handler told when its request leaves and when it is answered. */
+async function send<T>(tracked: Tracked, write: () => Promise<T>): Promise<T> {
+  tracked.sending();
+  try {
+    const result = await write();
+    tracked.settled('applied');
+    return result;
+  } catch (error) {
+    tracked.settled('failed');
+    throw error;
+  }
+}
+
+/** `msp-marketplace` plus the options a follow-up command needs to reach the same clients. */
+function cliName(env: CommandEnv): string {
+  const parts = ['msp-marketplace'];
+  if (env.global.mock) parts.push('--mock');
+  if (env.global.config) parts.push('--config', env.global.config);
+  return parts.join(' ');
+}
+
+/** The command that shows a subscription's current state. */
+function checkCommand(env: CommandEnv, target: CustomerTarget, subscriptionId: string): string {
+  return `${cliName(env)} subscriptions get ${subscriptionId} --customer ${formatMarketplaceId(target)}`;
 }
 
 function describe(s: Subscription): string {
@@ -131,17 +175,22 @@ export async function seatsCommand(
   }
   const wanted = mode === 'set' ? n : mode === 'add' ? current.quantity + n : current.quantity - n;
   if (wanted < 0) throw new CliUsageError(`Cannot remove ${n} seats from ${current.quantity}`);
+  const tracked = track(env, options, {
+    what: `the change of "${current.name}" from ${current.quantity} to ${wanted} seats`,
+    check: checkCommand(env, target, subscriptionId),
+  });
   const ok = await confirm(env, `Change ${describe(current)} from ${current.quantity} to ${wanted} seats?`, options);
-  if (!ok) return declined(env);
+  if (!ok) return declined(env, tracked);
   // After a prompt the count the user saw is the condition: a change made meanwhile is a conflict, not overwritten.
   const condition = ifCurrent ?? (options.yes || options.dryRun ? undefined : current.quantity);
   const writeOptions = { ifCurrent: condition, dryRun: options.dryRun };
-  const result: SeatChangeResult =
+  const result: SeatChangeResult = await send(tracked, () =>
     mode === 'set'
-      ? await client.setSeats(ref, n, writeOptions)
+      ? client.setSeats(ref, n, writeOptions)
       : mode === 'add'
-        ? await client.addSeats(ref, n, writeOptions)
-        : await client.removeSeats(ref, n, writeOptions);
+        ? client.addSeats(ref, n, writeOptions)
+        : client.removeSeats(ref, n, writeOptions),
+  );
   if (env.global.json) {
     writeChangeJson(env, result);
   } else {
@@ -160,6 +209,7 @@ export async function seatsCommand(
       ]),
     );
   }
+  tracked.end();
   return EXIT.ok;
 }
 
@@ -179,13 +229,19 @@ export async function cancelCommand(
   const client = target.handle.client;
   const current = await client.getSubscription(ref);
   const when = options.effectiveDate ? ` on ${options.effectiveDate}` : '';
-  if (!(await confirm(env, `Cancel ${describe(current)} with ${current.quantity} seats${when}?`, options))) {
-    return declined(env);
-  }
-  const result: CancelResult = await client.cancelSubscription(ref, {
-    dryRun: options.dryRun,
-    effectiveDate: options.effectiveDate,
+  const tracked = track(env, options, {
+    what: `the cancellation of "${current.name}"`,
+    check: checkCommand(env, target, subscriptionId),
   });
+  if (!(await confirm(env, `Cancel ${describe(current)} with ${current.quantity} seats${when}?`, options))) {
+    return declined(env, tracked);
+  }
+  const result: CancelResult = await send(tracked, () =>
+    client.cancelSubscription(ref, {
+      dryRun: options.dryRun,
+      effectiveDate: options.effectiveDate,
+    }),
+  );
   if (env.global.json) {
     writeChangeJson(env, result);
   } else {
@@ -202,6 +258,7 @@ export async function cancelCommand(
       ]),
     );
   }
+  tracked.end();
   return EXIT.ok;
 }
 
@@ -224,17 +281,29 @@ export async function purchaseCommand(env: CommandEnv, options: PurchaseCommandO
     );
   }
   const target = requireTarget(env, options);
-  const commitment = options.commitmentTerm ? `, commitment ${options.commitmentTerm}` : '';
-  const question = `Buy ${quantity} x ${options.product} (${term.data}${commitment}) for ${target.provider} customer ${target.customerId}? This is billed.`;
-  if (!(await confirm(env, question, options))) return declined(env);
-  const result: PurchaseResult = await target.handle.client.purchase({
-    customerId: target.customerId,
-    productId: options.product,
-    quantity,
-    billingTerm: term.data,
-    commitmentTerm: options.commitmentTerm,
-    dryRun: options.dryRun,
+  const tracked = track(env, options, {
+    what: `the purchase of ${quantity} x ${options.product}`,
+    check: `${cliName(env)} subscriptions list --customer ${formatMarketplaceId(target)} (a new subscription appears once the order is placed)`,
   });
+  if (needsPrompt(options)) {
+    const question = await purchaseQuestion(target, {
+      productId: options.product,
+      quantity,
+      billingTerm: term.data,
+      commitmentTerm: options.commitmentTerm,
+    });
+    if (!(await confirm(env, question, options))) return declined(env, tracked);
+  }
+  const result: PurchaseResult = await send(tracked, () =>
+    target.handle.client.purchase({
+      customerId: target.customerId,
+      productId: options.product,
+      quantity,
+      billingTerm: term.data,
+      commitmentTerm: options.commitmentTerm,
+      dryRun: options.dryRun,
+    }),
+  );
   if (env.global.json) {
     const { operation, ...rest } = result;
     writeJson(env.io.stdout, { ...withoutRaw(rest, env.global.raw), ...operationJson(operation) });
@@ -255,5 +324,6 @@ export async function purchaseCommand(env: CommandEnv, options: PurchaseCommandO
       ]),
     );
   }
+  tracked.end();
   return EXIT.ok;
 }

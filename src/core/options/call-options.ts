@@ -1,3 +1,4 @@
+import { CALL_OPTION_KEY_RECORD } from '../call-context.js';
 import { ValidationError } from '../errors.js';
 import type {
   DateRange,
@@ -19,23 +20,31 @@ export type ListProductsOptions = ListOptions & { search?: string | undefined };
 /** Known keys of `listSubscriptions` options. */
 export const LIST_SUBSCRIPTIONS_OPTION_KEYS: KnownKeys = knownKeys<ListSubscriptionsOptions>(
   'listSubscriptions options',
-  { customerId: true, productId: true, status: true, billingTerm: true, signal: true },
+  { ...CALL_OPTION_KEY_RECORD, customerId: true, productId: true, status: true, billingTerm: true, signal: true },
 );
 
 /** Known keys of `listCustomers` options. */
-export const LIST_CUSTOMERS_OPTION_KEYS: KnownKeys = knownKeys<ListOptions>('listCustomers options', { signal: true });
+export const LIST_CUSTOMERS_OPTION_KEYS: KnownKeys = knownKeys<ListOptions>('listCustomers options', {
+  ...CALL_OPTION_KEY_RECORD,
+  signal: true,
+});
 
 /** Known keys of `listProducts` options. */
 export const LIST_PRODUCTS_OPTION_KEYS: KnownKeys = knownKeys<ListProductsOptions>('listProducts options', {
+  ...CALL_OPTION_KEY_RECORD,
   signal: true,
   search: true,
 });
 
 /** Known keys of the options of a read of one item (`getCustomer`, `getSubscription`, `verifyConnection`). */
-export const GET_OPTION_KEYS: KnownKeys = knownKeys<GetOptions>('read options', { signal: true });
+export const GET_OPTION_KEYS: KnownKeys = knownKeys<GetOptions>('read options', {
+  ...CALL_OPTION_KEY_RECORD,
+  signal: true,
+});
 
 /** Known keys of `listInvoices` options. */
 export const LIST_INVOICES_OPTION_KEYS: KnownKeys = knownKeys<ListInvoicesOptions>('listInvoices options', {
+  ...CALL_OPTION_KEY_RECORD,
   signal: true,
   customerId: true,
   from: true,
@@ -45,11 +54,12 @@ export const LIST_INVOICES_OPTION_KEYS: KnownKeys = knownKeys<ListInvoicesOption
 /** Known keys of `listInvoiceLines` options. */
 export const LIST_INVOICE_LINES_OPTION_KEYS: KnownKeys = knownKeys<ListInvoiceLinesOptions>(
   'listInvoiceLines options',
-  { signal: true, invoiceId: true, draft: true, customerId: true },
+  { ...CALL_OPTION_KEY_RECORD, signal: true, invoiceId: true, draft: true, customerId: true },
 );
 
 /** Known keys of `listUsage` options. */
 export const LIST_USAGE_OPTION_KEYS: KnownKeys = knownKeys<ListUsageOptions>('listUsage options', {
+  ...CALL_OPTION_KEY_RECORD,
   signal: true,
   customerId: true,
   subscriptionId: true,
@@ -59,22 +69,31 @@ export const LIST_USAGE_OPTION_KEYS: KnownKeys = knownKeys<ListUsageOptions>('li
 
 /** Known keys of `listOrders` options. */
 export const LIST_ORDERS_OPTION_KEYS: KnownKeys = knownKeys<ListOrdersOptions>('listOrders options', {
+  ...CALL_OPTION_KEY_RECORD,
   signal: true,
   customerId: true,
 });
 
 /** Known keys of `getProductPricing` options. */
 export const PRODUCT_PRICING_OPTION_KEYS: KnownKeys = knownKeys<ProductPricingOptions>('getProductPricing options', {
+  ...CALL_OPTION_KEY_RECORD,
   signal: true,
   customerId: true,
 });
 
 /** Known keys of plain write options (`setAutoRenew`). */
 export const WRITE_OPTION_KEYS: KnownKeys = knownKeys<WriteOptions>('write options', {
+  ...CALL_OPTION_KEY_RECORD,
   dryRun: true,
   actor: true,
   signal: true,
 });
+
+/** Whether an object has no own enumerable string key. */
+function isEmpty(value: object): boolean {
+  for (const k in value) if (Object.hasOwn(value, k)) return false;
+  return true;
+}
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -105,6 +124,8 @@ export function checkDateRange(range: DateRange, provider: string, operation: st
  */
 export function checkCallOptions(known: KnownKeys, options: unknown, provider: string, operation: string): void {
   if (options === undefined) return;
+  // The common case costs no allocation (issue 21): a plain object with no own enumerable key.
+  if (typeof options === 'object' && options !== null && !Array.isArray(options) && isEmpty(options)) return;
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new ValidationError(
       `Invalid ${known.what}: must be an object`,

@@ -55,10 +55,12 @@ export function closestKey(key: string, known: readonly string[]): string | unde
  */
 export function unknownKeys(value: unknown, known: KnownKeys): string[] {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return [];
-  const allowed = new Set(known.keys);
-  return Object.entries(value)
-    .filter(([k, v]) => v !== undefined && !allowed.has(k))
-    .map(([k]) => k);
+  // A loop, not entries/filter/Set: this runs on every call with options (issue 21).
+  const bad: string[] = [];
+  for (const k of Object.keys(value)) {
+    if ((value as Record<string, unknown>)[k] !== undefined && !known.keys.includes(k)) bad.push(k);
+  }
+  return bad;
 }
 
 /** How {@link rejectUnknownKeys} reports. */

@@ -1,7 +1,8 @@
 import { countItems } from '../../core/count-items.js';
+import type { RawRequestOptions, RawResponse } from '../../core/raw-request.js';
 import { cancelByConstraints, sdk as sdkChecked, vendor as vendorChecked } from '../../core/dry-run.js';
 import type { DryRunCheck } from '../../model/operations.js';
-import type { components } from '../../../generated/dandh.js';
+import type { components, paths as DandHPaths } from '../../../generated/dandh.js';
 import type { TokenProvider } from '../../core/auth/token-provider.js';
 import {
   BaseMarketplaceClient,
@@ -27,22 +28,33 @@ import {
   UnsupportedOperationError,
   ValidationError,
 } from '../../core/errors.js';
-import { type HttpRequest, type HttpResponse, HttpTransport } from '../../core/http.js';
+import { type HttpRequest, type HttpResponse, type HttpMethod, HttpTransport } from '../../core/http.js';
 import type { RateLimit } from '../../core/limiter.js';
 import type {
   CancelOptions,
   Capabilities,
   GetOptions,
+  ListInvoiceLinesOptions,
+  ListInvoicesOptions,
   ListOptions,
   ListSubscriptionsOptions,
   SeatChangeOptions,
 } from '../../core/marketplace-client.js';
+import type { Invoice, InvoiceLine } from '../../model/billing.js';
+import {
+  type DandhBillingDeps,
+  checkDandhInvoiceLines,
+  checkDandhInvoices,
+  dandhInvoiceLines,
+  dandhInvoices,
+} from './billing.js';
 import { type Page, PagedList } from '../../core/pagination.js';
 import { createPendingOperation } from '../../core/pending-operation.js';
 import { orderSendFailure } from '../../core/order-safety.js';
-import { createLimiterFor, tokenCacheFor } from '../../core/scale.js';
+import { createLimiterFor, tokenCacheFor, requestConcurrencyOf } from '../../core/scale.js';
 import { Secret } from '../../core/redact.js';
 import { hashKey } from '../../core/sha.js';
+import { fieldsOf, reportFlagged } from '../../core/item-problems.js';
 import type { WireContext } from '../../core/wire.js';
 import type { Customer } from '../../model/customer.js';
 import type { ConnectionReport, OperationState, PendingOperation, PurchaseResult } from '../../model/operations.js';
@@ -155,6 +167,8 @@ function toArray(data: unknown): unknown[] {
 /** The D&H Cloud Marketplace (ALSO SimpleAPI) as a {@link MarketplaceClient}. */
 export class DandhClient extends BaseMarketplaceClient {
   readonly provider = 'dandh' as const;
+  /** Requests sent at once (the rate limit's `maxConcurrent`): how many customers `syncAll` lists at once. */
+  readonly requestConcurrency: number;
   readonly capabilities: Capabilities = {
     listCustomers: true,
     getCustomer: true,
@@ -170,8 +184,26 @@ export class DandhClient extends BaseMarketplaceClient {
     dryRunSeats: 'vendor',
     asyncWrites: true,
     seatLockScope: this.seatLockScope,
+    // Billing reads (issue 18; billing.ts, docs/providers/dandh.md "Billing reads").
+    invoices: true,
+    draftInvoiceLines: true,
   };
   readonly #http: HttpTransport;
+  /** The API transport `request()` sends through (core/raw-request.ts). */
+  protected override requestTransport(): HttpTransport {
+    return this.#http;
+  }
+  /**
+   * Calls any DandH API endpoint with this client's auth, limiter, retries, limits and redaction; the path strings
+   * of our spec (generated/dandh.ts) autocomplete. See {@link BaseMarketplaceClient.request} and docs/requests.md.
+   */
+  override request<T = unknown>(
+    method: HttpMethod,
+    path: (keyof DandHPaths & string) | (string & {}),
+    options?: RawRequestOptions,
+  ): Promise<RawResponse<T>> {
+    return super.request<T>(method, path, options);
+  }
   readonly #tokens: TokenProvider;
   readonly #accountId: number;
   readonly #o: DandhClientOptions;
@@ -223,6 +255,7 @@ export class DandhClient extends BaseMarketplaceClient {
     const baseUrl = requireUrl('dandh', 'baseUrl', options.baseUrl ?? DANDH_DEFAULTS.baseUrl);
     const credentialKey = hashKey('dandh', baseUrl, username, password.reveal());
     const limiter = createLimiterFor('dandh', credentialKey, options, DANDH_DEFAULTS.rateLimit, this.events);
+    this.requestConcurrency = requestConcurrencyOf(options, DANDH_DEFAULTS.rateLimit);
     const transportBase = {
       provider: 'dandh',
       baseUrl,
@@ -325,6 +358,23 @@ export class DandhClient extends BaseMarketplaceClient {
     }
   }
 
+  // ---- billing reads (issue 18): billing.ts, billing-map.ts ----
+  get #billing(): DandhBillingDeps {
+    return {
+      call: (operation, method, body, signal) => this.#call(operation, method, body, { signal }),
+      events: this.events,
+      limits: this.#http.limits,
+    };
+  }
+  protected override readInvoices(options: ListInvoicesOptions): PagedList<Invoice> {
+    checkDandhInvoices(options);
+    return dandhInvoices(this.#billing, options);
+  }
+  protected override readInvoiceLines(options: ListInvoiceLinesOptions): PagedList<InvoiceLine> {
+    checkDandhInvoiceLines(options);
+    return dandhInvoiceLines(this.#billing, options);
+  }
+
   #id(value: string, path: string, what: string): number {
     const v = value.trim();
     if (!DIGITS.test(v) || !Number.isSafeInteger(Number(v))) {
@@ -365,13 +415,15 @@ export class DandhClient extends BaseMarketplaceClient {
   async #map(raw: unknown, operation: string, requestId: string, signal?: AbortSignal): Promise<Subscription> {
     const ctx = this.#ctx(operation, requestId);
     let quantityField: string | null = null;
-    const r = raw as { ServiceName?: unknown; CompanyAccountId?: unknown; ParentAccountId?: unknown };
+    const r = fieldsOf(raw) as { ServiceName?: unknown; CompanyAccountId?: unknown; ParentAccountId?: unknown };
     if (!udrcFieldOf(raw) && typeof r.ServiceName === 'string' && r.ServiceName) {
       const company = Number(r.CompanyAccountId ?? r.ParentAccountId);
       if (Number.isSafeInteger(company))
         quantityField = await this.#quantityFieldFor(r.ServiceName, company, null, signal);
     }
-    return mapSubscription(raw, ctx, { quantityField, rules: this.#rules });
+    const sub = mapSubscription(raw, ctx, { quantityField, rules: this.#rules });
+    reportFlagged(this.events, ctx, [sub]);
+    return sub;
   }
 
   async #rawSubscription(ref: SubscriptionRef, operation: string, signal?: AbortSignal) {
@@ -419,6 +471,7 @@ export class DandhClient extends BaseMarketplaceClient {
       const res = await this.#call('listCustomers', 'GetCompanies', { parentAccountId: parent }, { signal });
       const ctx = this.#ctx('listCustomers', res.requestId);
       const items = toArray(res.data).map((c) => mapCompany(c, ctx));
+      reportFlagged(this.events, ctx, items);
       if (walk) {
         const resellers = await this.#call('listCustomers', 'GetResellers', { parentAccountId: parent }, { signal });
         for (const r of toArray(resellers.data)) {
@@ -441,7 +494,10 @@ export class DandhClient extends BaseMarketplaceClient {
         requestId: res.requestId,
       });
     }
-    return mapCompany(first, this.#ctx('getCustomer', res.requestId));
+    const ctx = this.#ctx('getCustomer', res.requestId);
+    const customer = mapCompany(first, ctx);
+    reportFlagged(this.events, ctx, [customer]);
+    return customer;
   }
 
   listProducts(options: ListOptions & { search?: string | undefined } = {}): PagedList<Product> {
@@ -460,15 +516,15 @@ export class DandhClient extends BaseMarketplaceClient {
       const [id, ...rest] = ids;
       const res = await this.#call('listProducts', 'ListMarketplaceServices', { marketplaceId: id! }, { signal });
       const ctx = this.#ctx('listProducts', res.requestId);
-      const items = toArray(res.data)
-        .map((s) => mapService(s, ctx))
-        .filter(
-          (p) =>
-            !search ||
-            p.name.toLowerCase().includes(search) ||
-            p.id.toLowerCase().includes(search) ||
-            (p.vendorSku ?? '').toLowerCase().includes(search),
-        );
+      const mapped = toArray(res.data).map((s) => mapService(s, ctx));
+      reportFlagged(this.events, ctx, mapped);
+      const items = mapped.filter(
+        (p) =>
+          !search ||
+          p.name.toLowerCase().includes(search) ||
+          p.id.toLowerCase().includes(search) ||
+          (p.vendorSku ?? '').toLowerCase().includes(search),
+      );
       return { items, nextCursor: rest.length ? rest.join(',') : undefined };
     }, options.signal).withLimits(this.#http.limits);
   }
@@ -484,7 +540,8 @@ export class DandhClient extends BaseMarketplaceClient {
     return new PagedList<Subscription>(async (cursor, signal): Promise<Page<Subscription>> => {
       if (one === undefined && !companies) {
         const all = await this.listCustomers({ signal }).toArray({ limit: Number.POSITIVE_INFINITY });
-        companies = all.map((c) => Number(c.id));
+        // A customer listed without an id was reported flagged by listCustomers: it has no subscriptions to ask for.
+        companies = all.filter((c) => c.id !== '').map((c) => Number(c.id));
       }
       const index = cursor ? Number(cursor) : 0;
       const company = one ?? companies![index];

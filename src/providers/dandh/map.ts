@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { components } from '../../../generated/dandh.js';
 import { ResponseValidationError } from '../../core/errors.js';
+import { ItemReader, fieldsOf } from '../../core/item-problems.js';
 import { type WireContext, parseWire, vendorDate } from '../../core/wire.js';
 import { licenseFromSku } from '../../model/common.js';
 import { toCountryCode } from '../../model/country.js';
@@ -27,8 +28,9 @@ const PROVIDER = 'dandh';
 
 const IntId = z.union([z.number().int(), z.string().regex(/^\d+$/)]);
 
+// Ids are read by an ItemReader: a record without one is returned flagged, not refused.
 const CompanyWire = z.looseObject({
-  AccountId: IntId,
+  AccountId: z.unknown().optional(),
   CompanyName: z.string().nullish(),
   AccountState: z.string().nullish(),
   AccountType: z.string().nullish(),
@@ -48,8 +50,8 @@ const PriceableWire = z.looseObject({
   CommitementPeriodInMonths: z.coerce.number().nullish(),
 });
 const SubscriptionWire = z.looseObject({
-  AccountId: IntId,
-  ServiceName: z.string().min(1),
+  AccountId: z.unknown().optional(),
+  ServiceName: z.string().nullish(),
   AccountState: z.string().nullish(),
   ParentAccountId: IntId.nullish(),
   CompanyAccountId: IntId.nullish(),
@@ -62,7 +64,7 @@ const SubscriptionWire = z.looseObject({
   AdvancePeriodEndAction: z.string().nullish(),
 });
 const ServiceWire = z.looseObject({
-  ProductName: z.string().min(1),
+  ProductName: z.unknown().optional(),
   DisplayName: z.string().nullish(),
   Description: z.string().nullish(),
   OwnerName: z.string().nullish(),
@@ -124,12 +126,13 @@ export function dandhDateToIso(value: unknown, field: string, ctx: WireContext):
 
 /** Company -> Customer. */
 export function mapCompany(raw: unknown, ctx: WireContext): Customer {
-  const c = parseWire(CompanyWire, raw, 'company', ctx);
+  const read = new ItemReader(ctx);
+  const c = read.parse(CompanyWire, raw, 'company');
   const status: CustomerStatus =
     c.AccountState === 'Active' ? 'active' : c.AccountState === 'Terminated' ? 'deleted' : 'unknown';
-  return {
+  return read.finish({
     provider: PROVIDER,
-    id: String(c.AccountId),
+    id: dandhId(read, c.AccountId, 'id', 'AccountId'),
     name: c.CompanyName ?? '',
     status,
     rawStatus: c.AccountState ?? null,
@@ -138,17 +141,44 @@ export function mapCompany(raw: unknown, ctx: WireContext): Customer {
     country: toCountryCode(c.Country),
     rawCountry: c.Country || null,
     raw,
-  };
+  });
+}
+
+/** A D&H account id (an integer, as a number or digits); '' and a problem otherwise. */
+function dandhId(read: ItemReader, value: unknown, field: string, vendorField: string): string {
+  if (IntId.safeParse(value).success) return String(value);
+  if (value !== undefined && value !== null && value !== '') {
+    read.add(field, `${vendorField} is not an account id`);
+    return '';
+  }
+  return read.id(value, field, vendorField);
+}
+
+/** A D&H date through {@link dandhDateToIso}; a value that is there but is not a date is a problem on `field`. */
+function dandhDate(
+  read: ItemReader,
+  value: unknown,
+  field: string,
+  vendorField: string,
+  ctx: WireContext,
+): string | null {
+  const iso = dandhDateToIso(value, vendorField, ctx);
+  const present =
+    typeof value === 'string' ? value.trim() !== '' && !value.trim().startsWith('0001-01-01') : value != null;
+  if (iso === null && present) read.add(field, `${vendorField} is not a date`);
+  return iso;
 }
 
 /** Catalog service -> Product (`id` is the service name `ServiceName`/`ProductName`). */
 export function mapService(raw: unknown, ctx: WireContext): Product {
-  const s = parseWire(ServiceWire, raw, 'service', ctx);
+  const read = new ItemReader(ctx);
+  const s = read.parse(ServiceWire, raw, 'service');
   const billing = s.SimpleProductBillingInfo?.[0];
-  return {
+  const id = read.id(s.ProductName, 'id', 'ProductName');
+  return read.finish({
     provider: PROVIDER,
-    id: s.ProductName,
-    name: s.DisplayName ?? s.ProductName,
+    id,
+    name: s.DisplayName ?? id,
     sku: billing?.MaterialNumber || null,
     vendorSku: billing?.VendorSku || null,
     vendorName: s.OwnerName || null,
@@ -159,7 +189,7 @@ export function mapService(raw: unknown, ctx: WireContext): Product {
     // The catalog gives billing units but no commitment terms or prices.
     offers: null,
     raw,
-  };
+  });
 }
 
 /** Billing frequency in months of a catalog service (`AdvancePaymentPeriodInMonths`), if stated. */
@@ -190,7 +220,7 @@ export function quantityFieldOf(form: unknown, ctx: WireContext, preferred?: str
 
 /** The quantity field the subscription itself names: `FieldName` of the priceable item with `IsUDRCField`. */
 export function udrcFieldOf(raw: unknown): string | null {
-  const items = (raw as { PriceableItems?: unknown }).PriceableItems;
+  const items = fieldsOf(raw).PriceableItems;
   if (!Array.isArray(items)) return null;
   for (const p of items) {
     const item = p as { IsUDRCField?: unknown; FieldName?: unknown };
@@ -201,13 +231,13 @@ export function udrcFieldOf(raw: unknown): string | null {
 
 /** A field's value from a subscription's `Fields` (undefined when absent). */
 export function fieldValueOf(raw: unknown, name: string): unknown {
-  const fields = (raw as { Fields?: unknown }).Fields;
+  const fields = fieldsOf(raw).Fields;
   if (!Array.isArray(fields)) return undefined;
   return (fields as { Name?: unknown; Value?: unknown }[]).find((f) => f?.Name === name)?.Value;
 }
 
 function termOfMonths(months: number | null | undefined): string | null {
-  if (!months || months <= 0) return null;
+  if (!months || months <= 0 || !Number.isInteger(months)) return null;
   return months % 12 === 0 ? `P${months / 12}Y` : `P${months}M`;
 }
 
@@ -263,9 +293,11 @@ export interface MapSubscriptionOptions {
 
 /** SimpleAPI subscription -> Subscription. The quantity is read from the service's quantity field. */
 export function mapSubscription(raw: unknown, ctx: WireContext, options: MapSubscriptionOptions = {}): Subscription {
-  const s = parseWire(SubscriptionWire, raw, 'subscription', ctx);
+  const read = new ItemReader(ctx);
+  const s = read.parse(SubscriptionWire, raw, 'subscription');
   const rules = options.rules ?? DEFAULT_STATUS_RULES;
-  const r = raw as Record<string, unknown>;
+  const r = fieldsOf(raw);
+  const id = dandhId(read, s.AccountId, 'id', 'AccountId');
   const notes: string[] = [];
   const qField = udrcFieldOf(raw) ?? options.quantityField ?? null;
   let quantity = 0;
@@ -277,13 +309,15 @@ export function mapSubscription(raw: unknown, ctx: WireContext, options: MapSubs
       quantity = n;
       hasQuantity = true;
     } else {
-      notes.push(`quantity field ${qField} holds ${JSON.stringify(v)}, not a seat count (quantity shown as 0)`);
+      // Not "0 seats": a count the SDK cannot read flags the record (and refuses seat changes on it).
+      read.add('quantity', `quantity field ${qField} is not a seat count`);
+      notes.push(`quantity field ${qField} is not a seat count (quantity shown as 0, see problems)`);
     }
   } else {
     notes.push('this service has no quantity field (e.g. a Microsoft tenant): it has no seats');
   }
   const udrc = s.PriceableItems?.find((p) => p.IsUDRCField) ?? s.PriceableItems?.[0];
-  const prov = provisioningState(raw, String(s.AccountId), rules);
+  const prov = provisioningState(r, id, rules);
   let status: SubscriptionStatus;
   if (s.AccountState === 'Terminated') status = 'cancelled';
   else if (has(rules.pending, s.Status)) status = 'pending';
@@ -292,13 +326,16 @@ export function mapSubscription(raw: unknown, ctx: WireContext, options: MapSubs
   else if (!s.Status && s.AccountState === 'Active') status = 'active';
   else status = 'unknown';
   const commitmentTerm = termOfMonths(udrc?.CommitementPeriodInMonths);
-  const contractEnd = dandhDateToIso(r.ContractEndDate, 'ContractEndDate', ctx);
-  const advanceEnd = dandhDateToIso(r.AdvancePeriodEndDate, 'AdvancePeriodEndDate', ctx);
+  if (udrc?.CommitementPeriodInMonths && !commitmentTerm) {
+    read.add('commitment', 'CommitementPeriodInMonths is not a whole number of months');
+  }
+  const contractEnd = dandhDate(read, r.ContractEndDate, 'renewalDate', 'ContractEndDate', ctx);
+  const advanceEnd = dandhDate(read, r.AdvancePeriodEndDate, 'renewalDate', 'AdvancePeriodEndDate', ctx);
   const commitment: Commitment | null = commitmentTerm
     ? { term: commitmentTerm, endDate: contractEnd ?? advanceEnd }
     : null;
-  const startDate = dandhDateToIso(r.BillingStartDate, 'BillingStartDate', ctx);
-  const terminationDate = dandhDateToIso(r.ScheduledTerminationDate, 'ScheduledTerminationDate', ctx);
+  const startDate = dandhDate(read, r.BillingStartDate, 'startDate', 'BillingStartDate', ctx);
+  const terminationDate = dandhDate(read, r.ScheduledTerminationDate, 'endDate', 'ScheduledTerminationDate', ctx);
   const endsAtTermEnd = s.AdvancePeriodEndAction === 'Terminate';
   const endDate = terminationDate ?? (endsAtTermEnd ? (advanceEnd ?? contractEnd) : null);
   const currency = udrc?.Currency || null;
@@ -318,13 +355,14 @@ export function mapSubscription(raw: unknown, ctx: WireContext, options: MapSubs
     now: options.now ?? new Date(),
     notes,
   });
-  const sub: Subscription = {
+  if (!s.ServiceName) read.add('productId', 'ServiceName is missing');
+  const sub: Subscription = read.finish({
     provider: PROVIDER,
-    id: String(s.AccountId),
+    id,
     customerId: String(s.CompanyAccountId ?? s.ParentAccountId ?? ''),
-    productId: s.ServiceName,
+    productId: s.ServiceName || null,
     sku: udrc?.ProductNumber || null,
-    name: s.ServiceDisplayName || s.ServiceName,
+    name: s.ServiceDisplayName || s.ServiceName || '',
     status,
     rawStatus: s.Status ?? s.AccountState ?? null,
     quantity,
@@ -341,7 +379,7 @@ export function mapSubscription(raw: unknown, ctx: WireContext, options: MapSubs
     constraints,
     license: licenseFromSku(udrc?.ProductNumber),
     raw,
-  };
+  });
   return sub;
 }
 

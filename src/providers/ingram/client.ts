@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { RawRequestOptions, RawResponse } from '../../core/raw-request.js';
+import type { paths as IngramPaths } from '../../../generated/ingram.js';
 import { vendor as vendorChecked } from '../../core/dry-run.js';
 import type { DryRunCheck } from '../../model/operations.js';
 import {
@@ -18,23 +20,31 @@ import {
 } from '../../core/options/call-options.js';
 import { requireCredential } from '../../core/config.js';
 import { ConfigurationError, ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
-import { type HttpResponse, HttpTransport } from '../../core/http.js';
+import { type HttpResponse, type HttpMethod, HttpTransport } from '../../core/http.js';
 import { orderSendFailure } from '../../core/order-safety.js';
 import type { RateLimit } from '../../core/limiter.js';
-import { createLimiterFor, tokenCacheFor } from '../../core/scale.js';
+import { createLimiterFor, tokenCacheFor, requestConcurrencyOf } from '../../core/scale.js';
 import type {
   CancelOptions,
   Capabilities,
   GetOptions,
   ListOptions,
+  ListOrdersOptions,
   ListSubscriptionsOptions,
+  ProductPricingOptions,
   PurchaseInput,
   SeatChangeOptions,
+  WriteOptions,
 } from '../../core/marketplace-client.js';
+import type { Order, ProductPricing } from '../../model/billing.js';
+import { type IngramBillingDeps, ingramOrders, ingramProductPricing } from './billing.js';
+import { setAutoRenewVerified } from '../../core/auto-renew.js';
+import type { AutoRenewResult } from '../../model/operations.js';
 import { type Page, PagedList } from '../../core/pagination.js';
 import { createPendingOperation } from '../../core/pending-operation.js';
 import { Secret } from '../../core/redact.js';
 import { hashKey } from '../../core/sha.js';
+import { readableAnswer, refuseEmptyCustomerId, reportFlagged } from '../../core/item-problems.js';
 import type { WireContext } from '../../core/wire.js';
 import type { Customer } from '../../model/customer.js';
 import type { ConnectionReport, PendingOperation, PurchaseResult } from '../../model/operations.js';
@@ -126,6 +136,8 @@ const IN_FLIGHT = new Set(['submitted', 'processing']);
 /** The Ingram Micro Cloud Marketplace API as a {@link MarketplaceClient}. */
 export class IngramClient extends BaseMarketplaceClient {
   readonly provider = 'ingram' as const;
+  /** Requests sent at once (the rate limit's `maxConcurrent`): how many customers `syncAll` lists at once. */
+  readonly requestConcurrency: number;
   readonly capabilities: Capabilities = {
     listCustomers: true,
     getCustomer: true,
@@ -142,10 +154,29 @@ export class IngramClient extends BaseMarketplaceClient {
     dryRunSeats: 'vendor',
     asyncWrites: true,
     seatLockScope: this.seatLockScope,
+    // Billing reads (issue 18; billing.ts, docs/providers/ingram.md "Billing reads").
+    productPricing: true,
+    listOrders: true,
+    setAutoRenew: true,
   };
   /** Where this client sends its calls (base URL, region, marketplace, and the warning when the URL is inferred). */
   readonly endpoint: Readonly<IngramEndpoint>;
   readonly #http: HttpTransport;
+  /** The API transport `request()` sends through (core/raw-request.ts). */
+  protected override requestTransport(): HttpTransport {
+    return this.#http;
+  }
+  /**
+   * Calls any Ingram API endpoint with this client's auth, limiter, retries, limits and redaction; the path strings
+   * of our spec (generated/ingram.ts) autocomplete. See {@link BaseMarketplaceClient.request} and docs/requests.md.
+   */
+  override request<T = unknown>(
+    method: HttpMethod,
+    path: (keyof IngramPaths & string) | (string & {}),
+    options?: RawRequestOptions,
+  ): Promise<RawResponse<T>> {
+    return super.request<T>(method, path, options);
+  }
   readonly #pageSize: number;
   readonly #detailConcurrency: number;
   #warned = false;
@@ -193,6 +224,7 @@ export class IngramClient extends BaseMarketplaceClient {
     const { baseUrl, marketplace } = this.endpoint;
     const credentialKey = hashKey('ingram', username, password.reveal(), subscriptionKey.reveal());
     const limiter = createLimiterFor('ingram', credentialKey, options, INGRAM_DEFAULTS.rateLimit, this.events);
+    this.requestConcurrency = requestConcurrencyOf(options, INGRAM_DEFAULTS.rateLimit);
     const errorCtx = { baseUrl, marketplace };
     const transportBase = {
       provider: 'ingram',
@@ -280,9 +312,68 @@ export class IngramClient extends BaseMarketplaceClient {
         firstTotal = total;
       }
       const items = await mapRows(env.data, ctx, sig);
+      reportFlagged(this.events, ctx, items);
       const next = offset + env.data.length;
       return { items, nextCursor: env.data.length > 0 && next < total ? String(next) : undefined, total };
     }, signal).withLimits(this.#http.limits);
+  }
+
+  // ---- billing reads (issue 18): billing.ts, billing-map.ts ----
+  get #billing(): IngramBillingDeps {
+    return {
+      send: (request) => this.#http.send(request),
+      paged: (operation, path, query, mapRows, signal) => this.#paged(operation, path, query, mapRows, signal),
+      events: this.events,
+      pageSize: this.#pageSize,
+    };
+  }
+  protected override readOrders(options: ListOrdersOptions): PagedList<Order> {
+    return ingramOrders(this.#billing, options);
+  }
+  protected override readProductPricing(productId: string, options: ProductPricingOptions): Promise<ProductPricing> {
+    return ingramProductPricing(this.#billing, productId, options);
+  }
+  /** `PATCH /subscriptions/{id}` with `renewalStatus` (Ingram's spec), under core/auto-renew.ts's write safety. */
+  protected override writeAutoRenew(
+    ref: SubscriptionRef,
+    enabled: boolean,
+    before: Subscription,
+    options: WriteOptions,
+  ): Promise<AutoRenewResult> {
+    return setAutoRenewVerified(
+      {
+        provider: 'ingram',
+        send: async (value, signal) => {
+          const res = await this.#http.send({
+            operation: 'setAutoRenew',
+            method: 'PATCH',
+            path: `/subscriptions/${encodeURIComponent(ref.subscriptionId)}`,
+            json: { renewalStatus: value },
+            // No idempotency key at Ingram: never resent after an ambiguous failure (settled by reading instead).
+            retry: 'write',
+            signal,
+          });
+          return { status: res.status, data: res.data, requestId: res.vendorRequestId ?? res.requestId };
+        },
+        read: (r) => this.fetchSubscription(r, {}),
+        mapAnswer: (data, _r, requestId) => {
+          try {
+            const ctx = this.#ctx('setAutoRenew', requestId ?? undefined);
+            return readableAnswer(mapSubscription(data, ctx), ctx);
+          } catch {
+            return undefined;
+          }
+        },
+        events: this.events,
+        actor: this.actor,
+        verifyDelaysMs: this.seatVerifyDelaysMs,
+        unknownHint: 'Read the subscription (renewalStatus) again before changing it.',
+      },
+      ref,
+      enabled,
+      before,
+      options,
+    );
   }
 
   async verifyConnection(options: GetOptions = {}): Promise<ConnectionReport> {
@@ -330,7 +421,10 @@ export class IngramClient extends BaseMarketplaceClient {
       path: `/customers/${encodeURIComponent(customerId)}`,
       signal: options.signal,
     });
-    return mapCustomer(res.data, this.#ctx('getCustomer', res.vendorRequestId));
+    const ctx = this.#ctx('getCustomer', res.vendorRequestId);
+    const customer = mapCustomer(res.data, ctx);
+    reportFlagged(this.events, ctx, [customer]);
+    return customer;
   }
 
   listProducts(options: ListOptions & { search?: string | undefined } = {}): PagedList<Product> {
@@ -351,6 +445,7 @@ export class IngramClient extends BaseMarketplaceClient {
    */
   listSubscriptions(options: ListSubscriptionsOptions = {}): PagedList<Subscription> {
     checkCallOptions(LIST_SUBSCRIPTIONS_OPTION_KEYS, options, this.provider, 'listSubscriptions');
+    refuseEmptyCustomerId(options.customerId, this.provider, 'listSubscriptions');
     return this.#paged(
       'listSubscriptions',
       '/subscriptions',
@@ -364,6 +459,8 @@ export class IngramClient extends BaseMarketplaceClient {
         });
         const details = await mapLimited(wanted, this.#detailConcurrency, async (raw) => {
           const row = mapSubscriptionRow(raw, ctx);
+          // No id to read the details with: returned flagged as the row shows it (reported with the page).
+          if (!row.id) return mapSubscription(raw, ctx);
           try {
             return await this.#readSubscription(row.id, 'listSubscriptions', signal);
           } catch (error) {
@@ -396,6 +493,7 @@ export class IngramClient extends BaseMarketplaceClient {
 
   protected async fetchSubscription(ref: SubscriptionRef, options: GetOptions): Promise<Subscription> {
     const sub = await this.#readSubscription(ref.subscriptionId, 'getSubscription', options.signal);
+    reportFlagged(this.events, this.#ctx('getSubscription'), [sub]);
     if (sub.customerId !== ref.customerId) {
       throw new NotFoundError(
         `Subscription ${ref.subscriptionId} does not belong to customer ${ref.customerId} (it belongs to ${sub.customerId})`,

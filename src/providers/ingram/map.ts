@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { components } from '../../../generated/ingram.js';
-import { type WireContext, mapEnum, parseWire, vendorDate, vendorQuantity } from '../../core/wire.js';
+import { ItemReader, fieldsOf } from '../../core/item-problems.js';
+import { type WireContext, mapEnum, parseWire } from '../../core/wire.js';
 import { type LicenseIdentity, type Money, licenseFromSku } from '../../model/common.js';
 import { toCountryCode } from '../../model/country.js';
 import type { Customer, CustomerStatus } from '../../model/customer.js';
@@ -30,15 +31,16 @@ const MoneyWire = z.looseObject({
   currency: z.string().nullish(),
   amount: z.union([z.string(), z.number()]).nullish(),
 });
+// Ids and seat counts are read by an ItemReader: a record without them is returned flagged, not refused.
 const CustomerWire = z.looseObject({
-  id: z.union([z.string().min(1), z.number()]).transform(String),
+  id: z.unknown().optional(),
   name: z.string().nullish(),
   status: z.string().nullish(),
   externalId: z.string().nullish(),
   address: z.looseObject({ countryCode: z.string().nullish() }).nullish(),
 });
 const ProductWire = z.looseObject({
-  mpn: z.string().min(1),
+  mpn: z.unknown().optional(),
   id: z.union([z.string(), z.number()]).nullish(),
   name: z.string().nullish(),
   vendor: z.string().nullish(),
@@ -50,9 +52,9 @@ const ProductWire = z.looseObject({
   costs: z.array(MoneyWire).nullish(),
 });
 const SubscriptionRowWire = z.looseObject({
-  id: z.union([z.string().min(1), z.number()]).transform(String),
+  id: z.unknown().optional(),
   name: z.string().nullish(),
-  customerId: z.union([z.string().min(1), z.number()]).transform(String),
+  customerId: z.unknown().optional(),
   status: z.string().nullish(),
   renewalStatus: z.boolean().nullish(),
   billingModel: z.string().nullish(),
@@ -63,7 +65,7 @@ const SubscriptionProductWire = z.looseObject({
   mpn: z.string().nullish(),
   vendor: z.string().nullish(),
   name: z.string().nullish(),
-  quantity: z.unknown(),
+  quantity: z.unknown().optional(),
   unitPrice: MoneyWire.nullish(),
   unitCost: MoneyWire.nullish(),
 });
@@ -167,10 +169,11 @@ export function mapPage(
 
 /** Ingram customer -> Customer. */
 export function mapCustomer(raw: unknown, ctx: WireContext): Customer {
-  const c = parseWire(CustomerWire, raw, 'customer', ctx);
-  return {
+  const read = new ItemReader(ctx);
+  const c = read.parse(CustomerWire, raw, 'customer');
+  return read.finish({
     provider: PROVIDER,
-    id: c.id,
+    id: read.id(c.id, 'id'),
     name: c.name ?? '',
     status: mapEnum(c.status, CUSTOMER_STATUS, 'unknown'),
     rawStatus: c.status ?? null,
@@ -179,23 +182,26 @@ export function mapCustomer(raw: unknown, ctx: WireContext): Customer {
     country: toCountryCode(c.address?.countryCode),
     rawCountry: c.address?.countryCode ?? null,
     raw,
-  };
+  });
 }
 
 /** Ingram product -> Product. The MPN is the id: orders name products by MPN. */
 export function mapProduct(raw: unknown, ctx: WireContext): Product {
-  const p = parseWire(ProductWire, raw, 'product', ctx);
+  const read = new ItemReader(ctx);
+  const p = read.parse(ProductWire, raw, 'product');
   const term = periodToIso(p.subscriptionPeriod);
-  return {
+  if (p.subscriptionPeriod && !term) read.add('offers', 'subscriptionPeriod is not a commitment term the SDK knows');
+  const mpn = read.id(p.mpn, 'id', 'mpn');
+  return read.finish({
     provider: PROVIDER,
-    id: p.mpn,
+    id: mpn,
     name: p.name ?? '',
-    sku: p.mpn,
+    sku: mpn || null,
     vendorSku: null,
     vendorName: p.vendor ?? null,
     description: p.serviceName ?? null,
     requiresCommitment: term === null ? null : term !== 'P1M',
-    license: ingramLicense(p.mpn),
+    license: ingramLicense(mpn),
     // One MPN is one way to buy: its billing period, its subscription (commitment) period, its price and cost.
     offers: [
       {
@@ -206,7 +212,7 @@ export function mapProduct(raw: unknown, ctx: WireContext): Product {
       },
     ],
     raw,
-  };
+  });
 }
 
 /** Billing frequency of an Ingram `billingPeriod` (`{type: month, duration: 1}` -> monthly). */
@@ -303,17 +309,23 @@ function constraintsOf(
 
 /**
  * Ingram `SubscriptionDetailed` -> Subscription. List rows carry no products: pass a detailed subscription
- * (`GET /subscriptions/{id}`); a row without products is a `ResponseValidationError` on `products`.
+ * (`GET /subscriptions/{id}`); one without products (`products: []`) or with a negative quantity is returned
+ * flagged with a `quantity` problem (quantity 0 means nothing then), never failing its page.
  */
 export function mapSubscription(raw: unknown, ctx: WireContext, options: { now?: Date } = {}): Subscription {
-  const s = parseWire(SubscriptionDetailedWire, raw, 'subscription', ctx);
-  const r = raw as Record<string, unknown>;
+  const read = new ItemReader(ctx);
+  const s = read.parse(SubscriptionDetailedWire, raw, 'subscription');
+  const r = fieldsOf(raw);
   const line = s.products?.[0];
-  const quantity = vendorQuantity(line?.quantity, 'products[0].quantity', ctx);
+  // `products: []` (or none) leaves nothing to count: the record is flagged, never "0 seats".
+  if (!line) read.add('quantity', 'products is empty or missing: no product line to read the seat count from');
+  const quantity = line ? read.quantity(line.quantity, 'quantity', 'products[0].quantity') : 0;
   const status = mapIngramSubscriptionStatus(s.status);
   const term = periodToIso(s.subscriptionPeriod);
-  const renewalDate = vendorDate(r.renewalDate, 'renewalDate', ctx);
-  const expirationDate = vendorDate(r.expirationDate, 'expirationDate', ctx);
+  if (s.subscriptionPeriod && !term)
+    read.add('commitment', 'subscriptionPeriod is not a commitment term the SDK knows');
+  const renewalDate = read.date(r.renewalDate, 'renewalDate');
+  const expirationDate = read.date(r.expirationDate, 'commitment', 'expirationDate');
   const commitment: Commitment | null = term ? { term, endDate: expirationDate ?? renewalDate } : null;
   const committed = line?.vendor === 'Microsoft' && s.billingModel !== 'chargeExternalRating';
   const constraints = constraintsOf(
@@ -329,10 +341,10 @@ export function mapSubscription(raw: unknown, ctx: WireContext, options: { now?:
       `the subscription holds ${s.products!.length} products; quantity and seat changes use the first (${line?.mpn ?? '?'})`,
     );
   }
-  return {
+  return read.finish({
     provider: PROVIDER,
-    id: s.id,
-    customerId: s.customerId,
+    id: read.id(s.id, 'id'),
+    customerId: read.id(s.customerId, 'customerId'),
     productId: line?.mpn ?? null,
     sku: line?.mpn ?? null,
     name: line?.name ?? s.name ?? '',
@@ -342,18 +354,18 @@ export function mapSubscription(raw: unknown, ctx: WireContext, options: { now?:
     billingTerm: ingramBillingTerm(s.subscriptionPeriod),
     rawBillingTerm: s.subscriptionPeriod ? `${s.subscriptionPeriod.duration} ${s.subscriptionPeriod.type}` : null,
     commitment,
-    startDate: vendorDate(r.creationDate, 'creationDate', ctx),
+    startDate: read.date(r.creationDate, 'startDate', 'creationDate'),
     renewalDate,
     // Ingram sends no termination date: a terminated subscription's last change is when it ended.
     endDate:
-      status === 'cancelled' ? (vendorDate(r.lastModifiedDate, 'lastModifiedDate', ctx) ?? expirationDate) : null,
+      status === 'cancelled' ? (read.date(r.lastModifiedDate, 'endDate', 'lastModifiedDate') ?? expirationDate) : null,
     autoRenew: s.renewalStatus ?? null,
     price: money(line?.unitPrice),
     cost: money(line?.unitCost),
     constraints,
     license: ingramLicense(line?.mpn),
     raw,
-  };
+  });
 }
 
 /** Reads a subscription list row (no quantity): what the client needs to decide whether to fetch details. */
@@ -361,10 +373,12 @@ export function mapSubscriptionRow(
   raw: unknown,
   ctx: WireContext,
 ): { id: string; customerId: string; status: SubscriptionStatus; billingTerm: BillingTerm } {
-  const s = parseWire(SubscriptionRowWire, raw, 'subscription list row', ctx);
+  const read = new ItemReader(ctx);
+  const s = read.parse(SubscriptionRowWire, raw, 'subscription list row');
+  // A row without an id cannot be read in detail: the client returns it flagged from the row itself.
   return {
-    id: s.id,
-    customerId: s.customerId,
+    id: read.id(s.id, 'id'),
+    customerId: read.id(s.customerId, 'customerId'),
     status: mapIngramSubscriptionStatus(s.status),
     billingTerm: ingramBillingTerm(s.subscriptionPeriod),
   };

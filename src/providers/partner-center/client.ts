@@ -1,9 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { RawRequestOptions, RawResponse } from '../../core/raw-request.js';
 import { countItems } from '../../core/count-items.js';
 import { bearerHeader } from '../../core/auth/token-provider.js';
 import { cancelByConstraints, seatChangeByConstraints } from '../../core/dry-run.js';
 import type { DryRunCheck } from '../../model/operations.js';
-import type { components } from '../../../generated/partner-center.js';
+import type { components, paths as PartnerCenterPaths } from '../../../generated/partner-center.js';
 import {
   BaseMarketplaceClient,
   type CancelWriteResult,
@@ -28,24 +29,30 @@ import {
   PermissionError,
   ResponseValidationError,
   ValidationError,
+  WriteOutcomeUnknownError,
   isAmbiguousWriteFailure,
 } from '../../core/errors.js';
-import { type HttpRequest, type HttpResponse, HttpTransport } from '../../core/http.js';
+import { type HttpRequest, type HttpResponse, type HttpMethod, HttpTransport } from '../../core/http.js';
 import type { RateLimit } from '../../core/limiter.js';
-import { createLimiterFor, tokenCacheFor, tokenStoreFor } from '../../core/scale.js';
+import { createLimiterFor, tokenCacheFor, tokenStoreFor, requestConcurrencyOf } from '../../core/scale.js';
 import type {
   CancelOptions,
   Capabilities,
   GetOptions,
+  ListInvoiceLinesOptions,
+  ListInvoicesOptions,
   ListOptions,
+  ListOrdersOptions,
   ListSubscriptionsOptions,
   PurchaseInput,
   SeatChangeOptions,
+  WriteOptions,
 } from '../../core/marketplace-client.js';
 import { type Page, PagedList } from '../../core/pagination.js';
 import { createPendingOperation } from '../../core/pending-operation.js';
 import { Secret } from '../../core/redact.js';
 import { hashKey } from '../../core/sha.js';
+import { readableAnswer, reportFlagged } from '../../core/item-problems.js';
 import type { WireContext } from '../../core/wire.js';
 import type { Customer } from '../../model/customer.js';
 import type { ConnectionReport, OperationState, PendingOperation, PurchaseResult } from '../../model/operations.js';
@@ -53,6 +60,15 @@ import type { Product } from '../../model/product.js';
 import type { Subscription, SubscriptionRef } from '../../model/subscription.js';
 import { PARTNER_CENTER_RESOURCE, createPartnerCenterTokenProvider, entraTokenUrl } from './auth.js';
 import { mapPartnerCenterError } from './errors.js';
+import {
+  type PartnerCenterBillingDeps,
+  partnerCenterInvoiceLines,
+  partnerCenterInvoices,
+  partnerCenterOrders,
+} from './billing.js';
+import { partnerCenterSetAutoRenew } from './billing-auto-renew.js';
+import type { Invoice, InvoiceLine, Order } from '../../model/billing.js';
+import type { AutoRenewResult } from '../../model/operations.js';
 import {
   type PartnerCenterPage,
   defaultTermFor,
@@ -109,6 +125,11 @@ export interface PartnerCenterClientOptions extends CommonClientOptions {
   appUserFor?: 'purchase' | 'all' | undefined;
   /** Called with each new refresh token Entra hands back, so it can be stored (the old one stays valid until it expires). */
   onRefreshToken?: ((refreshToken: string) => void) | undefined;
+  /**
+   * The partner's billing currency (ISO 4217, e.g. `USD`), which Partner Center requires to list unbilled lines
+   * (`listInvoiceLines({ draft: true })`); default: the currency of the partner's most recent invoice.
+   */
+  billingCurrency?: string | undefined;
 }
 
 /** Every key of {@link PartnerCenterClientOptions} and its credentials: the constructor refuses any other (typos included). */
@@ -128,6 +149,7 @@ export const PARTNER_CENTER_CLIENT_OPTION_KEYS: ClientOptionKeys = clientOptionK
     ifMatch: true,
     appUserFor: true,
     onRefreshToken: true,
+    billingCurrency: true,
   },
   { tenantId: true, clientId: true, clientSecret: true, refreshToken: true },
 );
@@ -216,6 +238,8 @@ interface AmbiguousWrite {
 /** Microsoft Partner Center REST v1 as a {@link MarketplaceClient}. */
 export class PartnerCenterClient extends BaseMarketplaceClient {
   readonly provider = 'partner-center' as const;
+  /** Requests sent at once (the rate limit's `maxConcurrent`): how many customers `syncAll` lists at once. */
+  readonly requestConcurrency: number;
   readonly capabilities: Capabilities = {
     listCustomers: true,
     getCustomer: true,
@@ -231,10 +255,30 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
     dryRunSeats: 'local',
     asyncWrites: true,
     seatLockScope: this.seatLockScope,
+    // Billing reads and auto-renew (issue 18; billing.ts, docs/providers/partner-center.md "Billing reads").
+    invoices: true,
+    draftInvoiceLines: true,
+    listOrders: true,
+    setAutoRenew: true,
   };
   /** The `MS-CorrelationId` this client sends on every call. */
   readonly correlationId: string;
   readonly #http: HttpTransport;
+  /** The API transport `request()` sends through (core/raw-request.ts). */
+  protected override requestTransport(): HttpTransport {
+    return this.#http;
+  }
+  /**
+   * Calls any PartnerCenter API endpoint with this client's auth, limiter, retries, limits and redaction; the path strings
+   * of our spec (generated/partner-center.ts) autocomplete. See {@link BaseMarketplaceClient.request} and docs/requests.md.
+   */
+  override request<T = unknown>(
+    method: HttpMethod,
+    path: (keyof PartnerCenterPaths & string) | (string & {}),
+    options?: RawRequestOptions,
+  ): Promise<RawResponse<T>> {
+    return super.request<T>(method, path, options);
+  }
   /** App+user transport for purchases (the app-only one when no refresh token is configured). */
   readonly #purchaseHttp: HttpTransport;
   readonly #userTokens: CachedTokenProvider | undefined;
@@ -243,6 +287,7 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
   readonly #pollIntervalMs: number;
   readonly #fullPatchBody: boolean;
   readonly #ifMatch: boolean;
+  readonly #billingCurrency: string | undefined;
   readonly #ambiguous = new Map<string, AmbiguousWrite>();
   /** Target of a seat change this client started and saw accepted with 202, per subscription. */
   readonly #targets = new Map<string, number>();
@@ -300,6 +345,14 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
       ]);
     }
     this.#pageSize = pageSize;
+    if (options.billingCurrency !== undefined && !/^[A-Za-z]{3}$/.test(String(options.billingCurrency))) {
+      throw new ConfigurationError('partner-center: billingCurrency must be a three-letter ISO 4217 code', {
+        provider: PROVIDER,
+        operation: 'configure',
+        hint: "Pass e.g. billingCurrency: 'USD'.",
+      });
+    }
+    this.#billingCurrency = options.billingCurrency?.toUpperCase();
     const poll = options.pollIntervalMs ?? PARTNER_CENTER_DEFAULTS.pollIntervalMs;
     if (!(Number.isFinite(poll) && poll > 0)) {
       throw new ValidationError('Invalid pollIntervalMs', [
@@ -312,6 +365,7 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
     const credentialKey = hashKey(PROVIDER, tenantId, clientId, clientSecret.reveal());
     // `redis` shares the limiter, the access-token cache and the rotated refresh token with the whole fleet.
     const limiter = createLimiterFor(PROVIDER, credentialKey, options, PARTNER_CENTER_DEFAULTS.rateLimit, this.events);
+    this.requestConcurrency = requestConcurrencyOf(options, PARTNER_CENTER_DEFAULTS.rateLimit);
     const transportBase = {
       provider: PROVIDER,
       events: this.events,
@@ -410,8 +464,66 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
       const page = await this.#page(operation, from, sig);
       const ctx = this.#ctx(operation, page.requestId);
       const items = page.items.map((raw) => map(raw, ctx)).filter((x): x is T => x !== undefined);
+      reportFlagged(this.events, ctx, items);
       return { items, nextCursor: page.next ? encodeCursor(page.next) : undefined };
     }, signal).withLimits(this.#http.limits);
+  }
+
+  // ---- billing reads and auto-renew (issue 18): billing.ts, billing-map.ts, billing-auto-renew.ts ----
+  get #billing(): PartnerCenterBillingDeps {
+    const client = this;
+    return {
+      page: (operation, from, signal) => this.#page(operation, from, signal),
+      get: async (operation, path, signal) => (await this.#http.send({ operation, method: 'GET', path, signal })).data,
+      events: this.events,
+      limits: this.#http.limits,
+      pageSize: this.#pageSize,
+      billingCurrency: this.#billingCurrency,
+      async *customers(signal) {
+        for await (const page of client.listCustomers({ signal }).byPage()) {
+          // A customer listed without an id (flagged) has no orders to ask for; it was reported by listCustomers.
+          for (const c of page.items) if (c.id !== '') yield c.id;
+        }
+      },
+    };
+  }
+  protected override readInvoices(options: ListInvoicesOptions): PagedList<Invoice> {
+    return partnerCenterInvoices(this.#billing, options);
+  }
+  protected override readInvoiceLines(options: ListInvoiceLinesOptions): PagedList<InvoiceLine> {
+    return partnerCenterInvoiceLines(this.#billing, options);
+  }
+  protected override readOrders(options: ListOrdersOptions): PagedList<Order> {
+    if (options.customerId !== undefined) requireGuid(options.customerId, 'customerId');
+    return partnerCenterOrders(this.#billing, options);
+  }
+  protected override writeAutoRenew(
+    ref: SubscriptionRef,
+    enabled: boolean,
+    before: Subscription,
+    options: WriteOptions,
+  ): Promise<AutoRenewResult> {
+    return partnerCenterSetAutoRenew(
+      {
+        patch: (operation, r, b, change, signal) => this.#patch(operation, r, b, change, signal),
+        read: (r) => this.fetchSubscription(r, {}),
+        mapAnswer: (data, r, requestId) => {
+          try {
+            const ctx = this.#ctx('setAutoRenew', requestId ?? undefined);
+            return readableAnswer(mapSubscription(data, r.customerId, ctx), ctx);
+          } catch {
+            return undefined;
+          }
+        },
+        events: this.events,
+        actor: this.actor,
+        verifyDelaysMs: this.seatVerifyDelaysMs,
+      },
+      ref,
+      enabled,
+      before,
+      options,
+    );
   }
 
   async verifyConnection(options: GetOptions = {}): Promise<ConnectionReport> {
@@ -445,7 +557,10 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
       path: `/customers/${encodeURIComponent(id)}`,
       signal: options.signal,
     });
-    return mapCustomer(res.data, this.#ctx('getCustomer', res.vendorRequestId ?? res.requestId));
+    const ctx = this.#ctx('getCustomer', res.vendorRequestId ?? res.requestId);
+    const customer = mapCustomer(res.data, ctx);
+    reportFlagged(this.events, ctx, [customer]);
+    return customer;
   }
 
   /** The new-commerce catalog of the client's country (`targetView=OnlineServices`), filtered by `search` locally. */
@@ -496,7 +611,10 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
           sig,
         );
         const ctx = this.#ctx('listSubscriptions', page.requestId);
-        state = { ids: page.items.map((c) => mapCustomer(c, ctx).id), next: page.next ?? null };
+        // A customer without an id is reported flagged; it has no subscriptions to ask for.
+        const customers = page.items.map((c) => mapCustomer(c, ctx));
+        reportFlagged(this.events, ctx, customers, 'customer');
+        state = { ids: customers.map((c) => c.id).filter((id) => id !== ''), next: page.next ?? null };
       }
       const [customerId, ...rest] = state.ids as [string, ...string[]];
       let items: Subscription[] = [];
@@ -522,7 +640,9 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
     for (;;) {
       const page = await this.#page('listSubscriptions', from, signal);
       const ctx = this.#ctx('listSubscriptions', page.requestId);
-      for (const raw of page.items) out.push(mapSubscription(raw, customerId, ctx, { now }));
+      const subs = page.items.map((raw) => mapSubscription(raw, customerId, ctx, { now }));
+      reportFlagged(this.events, ctx, subs);
+      out.push(...subs);
       if (!page.next) return out;
       const key = JSON.stringify(page.next);
       if (seen.has(key)) {
@@ -549,11 +669,10 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
       path: this.#subscriptionPath(valid),
       signal: options.signal,
     });
-    return mapSubscription(
-      res.data,
-      valid.customerId,
-      this.#ctx('getSubscription', res.vendorRequestId ?? res.requestId),
-    );
+    const ctx = this.#ctx('getSubscription', res.vendorRequestId ?? res.requestId);
+    const sub = mapSubscription(res.data, valid.customerId, ctx);
+    reportFlagged(this.events, ctx, [sub]);
+    return sub;
   }
 
   // ---- asynchronous changes ------------------------------------------------------------------------
@@ -754,7 +873,8 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
     // without one, and the base client settles it by reading (applied means observed).
     let subscription: Subscription | undefined;
     try {
-      subscription = mapSubscription(res.data, ref.customerId, this.#ctx('setSeats', res.msRequestId));
+      const ctx = this.#ctx('setSeats', res.msRequestId);
+      subscription = readableAnswer(mapSubscription(res.data, ref.customerId, ctx), ctx);
     } catch {
       subscription = undefined;
     }
@@ -782,7 +902,8 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
         requestId: res.msRequestId,
       };
     }
-    const subscription = mapSubscription(res.data, ref.customerId, this.#ctx('cancelSubscription', res.msRequestId));
+    const ctx = this.#ctx('cancelSubscription', res.msRequestId);
+    const subscription = readableAnswer(mapSubscription(res.data, ref.customerId, ctx), ctx);
     return { kind: 'done', subscription, requestId: res.msRequestId };
   }
 
@@ -918,14 +1039,45 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
         raw: cart,
       };
     }
-    const res = await this.#purchaseHttp.send<CheckoutResult>({
-      operation: 'purchase',
-      method: 'POST',
-      path: `/customers/${encodeURIComponent(customerId)}/carts/${encodeURIComponent(cart.id)}/checkout`,
-      // A cart is checked out once; the same MS-RequestId on a retry is answered with the first result.
-      retry: 'idempotent-write',
-      signal: input.signal,
+    // The checkout's MS-RequestId is chosen here so that its own re-sends can be told apart from other calls'.
+    const checkoutRequestId = crypto.randomUUID();
+    let resent = false;
+    const stopWatching = this.events.on('retry', (e) => {
+      if (e.requestId === checkoutRequestId) resent = true;
     });
+    let res: HttpResponse<CheckoutResult>;
+    try {
+      res = await this.#purchaseHttp.send<CheckoutResult>({
+        operation: 'purchase',
+        method: 'POST',
+        path: `/customers/${encodeURIComponent(customerId)}/carts/${encodeURIComponent(cart.id)}/checkout`,
+        // A cart is checked out once; the same MS-RequestId on a retry is answered with the first result.
+        retry: 'idempotent-write',
+        requestId: checkoutRequestId,
+        signal: input.signal,
+      });
+    } catch (error) {
+      // A refusal of a re-sent checkout (e.g. "cart already checked out") does not prove the first attempt, whose
+      // answer was lost, placed nothing: the outcome is unknown, never a failure (test/money/vendors/partner-center-lost-checkout).
+      if (resent && !isAmbiguousWriteFailure(error)) {
+        throw new WriteOutcomeUnknownError(
+          `purchase: the checkout was re-sent after a lost answer and then refused; the order may have been placed (${(error as Error).message})`,
+          {
+            provider: PROVIDER,
+            operation: 'purchase',
+            before: null,
+            expected: { catalogItemId, quantity: input.quantity },
+            observed: null,
+            requestId: checkoutRequestId,
+            hint: "Check the customer's orders (listOrders or the Partner Center portal) before buying again.",
+            cause: error,
+          },
+        );
+      }
+      throw error;
+    } finally {
+      stopWatching();
+    }
     const requestId = res.vendorRequestId ?? res.requestId;
     const ctx = this.#ctx('purchase', requestId);
     const order = res.data?.orders?.[0];

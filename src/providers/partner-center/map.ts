@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { components } from '../../../generated/partner-center.js';
-import { type WireContext, mapEnum, parseWire, vendorDate, vendorQuantity } from '../../core/wire.js';
+import { ItemReader, fieldsOf } from '../../core/item-problems.js';
+import { type WireContext, mapEnum, parseWire } from '../../core/wire.js';
 import type { OperationState } from '../../model/operations.js';
 import { licenseFromSku, unknownLicense } from '../../model/common.js';
 import { toCountryCode } from '../../model/country.js';
@@ -37,8 +38,9 @@ const CollectionWire = z.looseObject({
   continuationToken: z.string().nullish(),
   links: z.looseObject({ next: LinkWire.nullish() }).nullish(),
 });
+// Ids and seat counts are read by an ItemReader: a record without them is returned flagged, not refused.
 const CustomerWire = z.looseObject({
-  id: z.string().min(1),
+  id: z.unknown().optional(),
   companyProfile: z
     .looseObject({
       tenantId: z.string().nullish(),
@@ -52,18 +54,18 @@ const CustomerWire = z.looseObject({
     .nullish(),
 });
 const ProductWire = z.looseObject({
-  id: z.string().min(1),
+  id: z.unknown().optional(),
   title: z.string().nullish(),
   description: z.string().nullish(),
   publisherName: z.string().nullish(),
 });
 const SubscriptionWire = z.looseObject({
-  id: z.string().min(1),
+  id: z.unknown().optional(),
   offerId: z.string().nullish(),
   offerName: z.string().nullish(),
   friendlyName: z.string().nullish(),
   productType: z.looseObject({ id: z.string().nullish() }).nullish(),
-  quantity: z.union([z.number(), z.string()]),
+  quantity: z.unknown().optional(),
   status: z.string().nullish(),
   billingCycle: z.string().nullish(),
   termDuration: z.string().nullish(),
@@ -73,7 +75,7 @@ const SubscriptionWire = z.looseObject({
     .looseObject({
       totalQuantity: z.coerce.number().nullish(),
       details: z
-        .array(z.looseObject({ quantity: z.coerce.number().nullish(), allowedUntilDateTime: z.unknown() }))
+        .array(z.looseObject({ quantity: z.coerce.number().nullish(), allowedUntilDateTime: z.unknown().optional() }))
         .nullish(),
     })
     .nullish(),
@@ -160,41 +162,45 @@ export function mapCollection(raw: unknown, ctx: WireContext): PartnerCenterPage
 
 /** Partner Center customer -> Customer. Its id is the customer's Entra tenant id. */
 export function mapCustomer(raw: unknown, ctx: WireContext): Customer {
-  const c = parseWire(CustomerWire, raw, 'customer', ctx);
-  return {
+  const read = new ItemReader(ctx);
+  const c = read.parse(CustomerWire, raw, 'customer');
+  const id = read.id(c.id, 'id');
+  return read.finish({
     provider: PROVIDER,
-    id: c.id,
+    id,
     name: c.companyProfile?.companyName ?? c.companyProfile?.domain ?? '',
     // Partner Center lists only customers the partner has a relationship with, and has no customer status.
     status: 'active',
     rawStatus: null,
-    tenantId: c.companyProfile?.tenantId ?? c.id,
+    tenantId: c.companyProfile?.tenantId ?? (id || null),
     externalId: null,
     country: toCountryCode(c.companyProfile?.address?.country ?? c.billingProfile?.defaultAddress?.country),
     rawCountry: c.companyProfile?.address?.country ?? c.billingProfile?.defaultAddress?.country ?? null,
     raw,
-  };
+  });
 }
 
 /** Partner Center catalog product -> Product. */
 export function mapProduct(raw: unknown, ctx: WireContext): Product {
-  const p = parseWire(ProductWire, raw, 'product', ctx);
-  return {
+  const read = new ItemReader(ctx);
+  const p = read.parse(ProductWire, raw, 'product');
+  const id = read.id(p.id, 'id');
+  return read.finish({
     provider: PROVIDER,
-    id: p.id,
+    id,
     name: p.title ?? '',
     sku: null,
-    vendorSku: p.id,
+    vendorSku: id || null,
     vendorName: p.publisherName ?? null,
     description: p.description ?? null,
     // New-commerce licences are always bought for a term (P1M at least).
     requiresCommitment: true,
     // The product id is Microsoft's catalog product id (`CFQ7TTC0LCHC`); SKUs are listed per product.
-    license: { ...licenseFromSku(p.id), graphSkuId: null },
+    license: { ...licenseFromSku(id), graphSkuId: null },
     // Terms and prices live on each SKU's availabilities (a request per product): not in the listing.
     offers: null,
     raw,
-  };
+  });
 }
 
 /** Whether a subscription is new commerce (NCE): product type, or an offer id `product:sku:availability`. */
@@ -207,7 +213,7 @@ function constraintsOf(
   status: SubscriptionStatus,
   cancellationAllowedUntil: string | null,
   nce: boolean,
-  ctx: WireContext,
+  read: ItemReader,
   now: Date,
 ): SubscriptionConstraints {
   if (status === 'cancelled' || status === 'expired') {
@@ -257,7 +263,11 @@ function constraintsOf(
   const refundable = typeof rq?.totalQuantity === 'number' ? rq.totalQuantity : null;
   let decreaseUntil: string | null = null;
   for (const [i, d] of (rq?.details ?? []).entries()) {
-    const until = vendorDate(d.allowedUntilDateTime, `refundableQuantity.details.${i}.allowedUntilDateTime`, ctx);
+    const until = read.date(
+      d.allowedUntilDateTime,
+      'constraints',
+      `refundableQuantity.details.${i}.allowedUntilDateTime`,
+    );
     if (
       until &&
       (d.quantity ?? 0) > 0 &&
@@ -302,33 +312,41 @@ export function mapSubscription(
   ctx: WireContext,
   options: { now?: Date } = {},
 ): Subscription {
-  const s = parseWire(SubscriptionWire, raw, 'subscription', ctx);
-  const r = raw as Record<string, unknown>;
+  const read = new ItemReader(ctx);
+  const s = read.parse(SubscriptionWire, raw, 'subscription');
+  const r = fieldsOf(raw);
   const now = options.now ?? new Date();
   const status = mapEnum(s.status, SUBSCRIPTION_STATUS, 'unknown');
   const nce = isNewCommerce(s);
   const term = typeof s.termDuration === 'string' && /^P\d+[DWMY]$/.test(s.termDuration) ? s.termDuration : null;
-  const endDate = vendorDate(r.commitmentEndDate, 'commitmentEndDate', ctx);
+  const endDate = read.date(r.commitmentEndDate, 'commitment', 'commitmentEndDate');
   const commitment: Commitment | null = term ? { term, endDate } : null;
-  const cancellationAllowedUntil = vendorDate(r.cancellationAllowedUntilDate, 'cancellationAllowedUntilDate', ctx);
-  const constraints = constraintsOf(s, status, cancellationAllowedUntil, nce, ctx, now);
-  if (s.termDuration && !term) constraints.notes.push(`unrecognised termDuration ${JSON.stringify(s.termDuration)}`);
+  const cancellationAllowedUntil = read.date(
+    r.cancellationAllowedUntilDate,
+    'constraints',
+    'cancellationAllowedUntilDate',
+  );
+  const constraints = constraintsOf(s, status, cancellationAllowedUntil, nce, read, now);
+  if (s.termDuration && !term) {
+    read.add('commitment', 'termDuration is not an ISO 8601 term');
+    constraints.notes.push(`unrecognised termDuration ${JSON.stringify(s.termDuration)}`);
+  }
   const parts = (s.offerId ?? '').split(':');
   const billingTerm = s.isTrial ? 'trial' : mapEnum(s.billingCycle, BILLING_CYCLE, 'unknown');
-  return {
+  return read.finish({
     provider: PROVIDER,
-    id: s.id,
+    id: read.id(s.id, 'id'),
     customerId,
     productId: nce ? (parts[0] ?? null) : (s.offerId ?? null),
     sku: nce ? `${parts[0]}:${parts[1]}` : (s.offerId ?? null),
     name: s.offerName ?? s.friendlyName ?? '',
     status,
     rawStatus: s.status ?? null,
-    quantity: vendorQuantity(s.quantity, 'quantity', ctx),
+    quantity: read.quantity(s.quantity, 'quantity'),
     billingTerm,
     rawBillingTerm: s.billingCycle ?? null,
     commitment,
-    startDate: vendorDate(r.effectiveStartDate ?? r.creationDate, 'effectiveStartDate', ctx),
+    startDate: read.date(r.effectiveStartDate ?? r.creationDate, 'startDate', 'effectiveStartDate'),
     renewalDate: s.autoRenewEnabled === false || status === 'cancelled' ? null : endDate,
     // A deleted (cancelled) subscription has ended already; one without auto-renew ends with its term.
     endDate: status === 'cancelled' || status === 'expired' ? null : s.autoRenewEnabled === false ? endDate : null,
@@ -339,7 +357,7 @@ export function mapSubscription(
     // A new-commerce offer id is `product:sku:availability`; a legacy offer id is not a Microsoft catalog id.
     license: nce ? { ...licenseFromSku(`${parts[0]}:${parts[1]}`), graphSkuId: null } : unknownLicense(),
     raw,
-  };
+  });
 }
 
 /** `GET .../provisioningstatus` -> the state of a pending seat change (`success`, `pending`, `failed`). */

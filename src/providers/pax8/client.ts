@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { RawRequestOptions, RawResponse } from '../../core/raw-request.js';
 import { sdk as sdkChecked } from '../../core/dry-run.js';
 import { canonicalId } from '../../core/seat-lock/canonical-key.js';
 import { bearerHeader } from '../../core/auth/token-provider.js';
@@ -21,28 +22,44 @@ import {
   checkCallOptions,
 } from '../../core/options/call-options.js';
 import { requireCredential, requireUrl } from '../../core/config.js';
-import { type HttpResponse, HttpTransport } from '../../core/http.js';
+import { type HttpResponse, type HttpMethod, HttpTransport } from '../../core/http.js';
 import type { RateLimit } from '../../core/limiter.js';
-import { createLimiterFor, tokenCacheFor } from '../../core/scale.js';
+import { createLimiterFor, tokenCacheFor, requestConcurrencyOf } from '../../core/scale.js';
 import type {
   CancelOptions,
   Capabilities,
   GetOptions,
+  ListInvoiceLinesOptions,
+  ListInvoicesOptions,
   ListOptions,
+  ListOrdersOptions,
   ListSubscriptionsOptions,
+  ListUsageOptions,
+  ProductPricingOptions,
   PurchaseInput,
   SeatChangeOptions,
 } from '../../core/marketplace-client.js';
 import { type Page, PagedList } from '../../core/pagination.js';
 import { Secret } from '../../core/redact.js';
 import { hashKey } from '../../core/sha.js';
+import { readableAnswer, refuseEmptyCustomerId, reportFlagged } from '../../core/item-problems.js';
 import type { WireContext } from '../../core/wire.js';
-import type { components } from '../../../generated/pax8.js';
+import type { components, paths as Pax8Paths } from '../../../generated/pax8.js';
 import type { Customer } from '../../model/customer.js';
 import type { ConnectionReport, PurchaseResult } from '../../model/operations.js';
 import type { Product } from '../../model/product.js';
 import type { Subscription, SubscriptionRef } from '../../model/subscription.js';
 import { createPax8TokenProvider } from './auth.js';
+import {
+  type Pax8BillingDeps,
+  checkPax8Usage,
+  pax8InvoiceLines,
+  pax8Invoices,
+  pax8Orders,
+  pax8ProductPricing,
+  pax8Usage,
+} from './billing.js';
+import type { Invoice, InvoiceLine, Order, ProductPricing, UsageRecord } from '../../model/billing.js';
 import { type Pax8ProvisioningDetails, checkProvisioningShape, provisioningLine } from './provisioning.js';
 import { mapPax8Error } from './errors.js';
 import { pax8Hint } from './errors.js';
@@ -114,6 +131,8 @@ const RULES_MAX_PRODUCTS = 500;
 /** The Pax8 Partner API as a {@link MarketplaceClient}. */
 export class Pax8Client extends BaseMarketplaceClient {
   readonly provider = 'pax8' as const;
+  /** Requests sent at once (the rate limit's `maxConcurrent`): how many customers `syncAll` lists at once. */
+  readonly requestConcurrency: number;
   readonly capabilities: Capabilities = {
     listCustomers: true,
     getCustomer: true,
@@ -130,8 +149,29 @@ export class Pax8Client extends BaseMarketplaceClient {
     dryRunSeats: 'local',
     asyncWrites: false,
     seatLockScope: this.seatLockScope,
+    // Billing reads (issue 18; see billing.ts and docs/providers/pax8.md "Billing reads").
+    invoices: true,
+    draftInvoiceLines: true,
+    usage: true,
+    productPricing: true,
+    listOrders: true,
   };
   readonly #http: HttpTransport;
+  /** The API transport `request()` sends through (core/raw-request.ts). */
+  protected override requestTransport(): HttpTransport {
+    return this.#http;
+  }
+  /**
+   * Calls any Pax8 API endpoint with this client's auth, limiter, retries, limits and redaction; the path strings
+   * of our spec (generated/pax8.ts) autocomplete. See {@link BaseMarketplaceClient.request} and docs/requests.md.
+   */
+  override request<T = unknown>(
+    method: HttpMethod,
+    path: (keyof Pax8Paths & string) | (string & {}),
+    options?: RawRequestOptions,
+  ): Promise<RawResponse<T>> {
+    return super.request<T>(method, path, options);
+  }
   /** Commitment dependencies per product (single-flight, 10 minutes, at most {@link RULES_MAX_PRODUCTS}). */
   readonly #commitments = new Map<string, { at: number; deps: Promise<Pax8Commitment[] | null> }>();
 
@@ -150,6 +190,7 @@ export class Pax8Client extends BaseMarketplaceClient {
     const audience = options.audience ?? PAX8_DEFAULTS.audience;
     const credentialKey = hashKey('pax8', clientId, clientSecret.reveal());
     const limiter = createLimiterFor('pax8', credentialKey, options, PAX8_DEFAULTS.rateLimit, this.events);
+    this.requestConcurrency = requestConcurrencyOf(options, PAX8_DEFAULTS.rateLimit);
     const transportBase = {
       provider: 'pax8',
       events: this.events,
@@ -224,9 +265,37 @@ export class Pax8Client extends BaseMarketplaceClient {
       for (const item of await Promise.all(env.content.map((raw) => map(raw, ctx, sig)))) {
         if (item !== undefined) items.push(item);
       }
+      reportFlagged(this.events, ctx, items);
       const more = env.page.number + 1 < env.page.totalPages && env.content.length > 0;
       return { items, nextCursor: more ? String(env.page.number + 1) : undefined, total: env.page.totalElements };
     }, signal).withLimits(this.#http.limits);
+  }
+
+  // ---- billing reads (issue 18): requests in billing.ts, mapping in billing-map.ts ----
+  get #billing(): Pax8BillingDeps {
+    return {
+      send: (request) => this.#http.send(request),
+      paged: (operation, path, query, map, signal) => this.#paged(operation, path, query, map, signal),
+      events: this.events,
+      limits: this.#http.limits,
+      pageSize: PAX8_DEFAULTS.pageSize,
+    };
+  }
+  protected override readInvoices(options: ListInvoicesOptions): PagedList<Invoice> {
+    return pax8Invoices(this.#billing, options);
+  }
+  protected override readInvoiceLines(options: ListInvoiceLinesOptions): PagedList<InvoiceLine> {
+    return pax8InvoiceLines(this.#billing, options);
+  }
+  protected override readUsage(options: ListUsageOptions): PagedList<UsageRecord> {
+    checkPax8Usage(options);
+    return pax8Usage(this.#billing, options);
+  }
+  protected override readProductPricing(productId: string, options: ProductPricingOptions): Promise<ProductPricing> {
+    return pax8ProductPricing(this.#billing, productId, options);
+  }
+  protected override readOrders(options: ListOrdersOptions): PagedList<Order> {
+    return pax8Orders(this.#billing, options);
   }
 
   async verifyConnection(options: GetOptions = {}): Promise<ConnectionReport> {
@@ -268,7 +337,10 @@ export class Pax8Client extends BaseMarketplaceClient {
       path: `/companies/${encodeURIComponent(customerId)}`,
       signal: options.signal,
     });
-    return mapCompany(res.data, this.#ctx('getCustomer', res.requestId));
+    const ctx = this.#ctx('getCustomer', res.requestId);
+    const customer = mapCompany(res.data, ctx);
+    reportFlagged(this.events, ctx, [customer]);
+    return customer;
   }
 
   listProducts(options: ListOptions & { search?: string | undefined } = {}): PagedList<Product> {
@@ -278,6 +350,7 @@ export class Pax8Client extends BaseMarketplaceClient {
 
   listSubscriptions(options: ListSubscriptionsOptions = {}): PagedList<Subscription> {
     checkCallOptions(LIST_SUBSCRIPTIONS_OPTION_KEYS, options, this.provider, 'listSubscriptions');
+    refuseEmptyCustomerId(options.customerId, this.provider, 'listSubscriptions');
     const now = new Date();
     // Pax8 filters by its own status values, several of which map to one of ours: filter statuses here.
     const billingTerm =
@@ -306,8 +379,12 @@ export class Pax8Client extends BaseMarketplaceClient {
       signal: options.signal,
     });
     const ctx = this.#ctx('getSubscription', res.requestId);
-    this.#checkOwner(mapSubscription(res.data, ctx), ref);
-    return this.#withCommitmentRules(res.data, ctx, new Date(), options.signal);
+    const now = new Date();
+    const first = mapSubscription(res.data, ctx, { now });
+    this.#checkOwner(first, ref);
+    const sub = await this.#withCommitmentRules(res.data, ctx, now, options.signal, first);
+    reportFlagged(this.events, ctx, [sub]);
+    return sub;
   }
 
   /**
@@ -316,8 +393,14 @@ export class Pax8Client extends BaseMarketplaceClient {
    * unknown (with a warning); any other failure of the look-up is the read's typed error (after the transport's
    * retries), so a listing never returns the same subscription with different constraints.
    */
-  async #withCommitmentRules(raw: unknown, ctx: WireContext, now: Date, signal?: AbortSignal): Promise<Subscription> {
-    const first = mapSubscription(raw, ctx, { now });
+  async #withCommitmentRules(
+    raw: unknown,
+    ctx: WireContext,
+    now: Date,
+    signal?: AbortSignal,
+    mapped?: Subscription,
+  ): Promise<Subscription> {
+    const first = mapped ?? mapSubscription(raw, ctx, { now });
     if (!first.productId || first.status === 'cancelled') return first;
     const deps = await this.#dependencies(first.productId, signal, ctx.operation);
     if (deps === null) return first;
@@ -326,13 +409,15 @@ export class Pax8Client extends BaseMarketplaceClient {
     const rules =
       deps.find((d) => wire.commitmentTerm?.id !== undefined && d.id === wire.commitmentTerm.id) ??
       (term ? deps.find((d) => pax8TermToIso(d.term) === term) : undefined);
+    // Without rules or a Monthly (P1M) dependency the second mapping would equal the first (issue 21: one less).
+    if (rules === undefined && !deps.some((d) => pax8TermToIso(d.term) === 'P1M')) return first;
     return mapSubscription(raw, ctx, { now, rules, productCommitments: deps });
   }
 
   /** Refuses a subscription that belongs to another customer than the reference says: never change the wrong one. */
   #checkOwner(sub: Subscription, ref: SubscriptionRef): void {
     // Pax8 ids are UUIDs: an upper-case id from a spreadsheet names the same company (case-folded, as the seat lock).
-    if (canonicalId(sub.customerId) !== canonicalId(ref.customerId)) {
+    if (sub.customerId !== ref.customerId && canonicalId(sub.customerId) !== canonicalId(ref.customerId)) {
       throw new NotFoundError(
         `Subscription ${ref.subscriptionId} does not belong to customer ${ref.customerId} (it belongs to ${sub.customerId})`,
         {
@@ -485,7 +570,8 @@ export class Pax8Client extends BaseMarketplaceClient {
     let subscription: Subscription | undefined;
     if (res.data !== undefined && res.data !== null && !isEmptyObject(res.data)) {
       try {
-        subscription = mapSubscription(res.data, this.#ctx('setSeats', requestId));
+        const ctx = this.#ctx('setSeats', requestId);
+        subscription = readableAnswer(mapSubscription(res.data, ctx), ctx);
       } catch {
         this.events.emit('warning', {
           provider: 'pax8',

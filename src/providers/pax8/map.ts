@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { components } from '../../../generated/pax8.js';
-import { type WireContext, mapEnum, parseWire, vendorDate, vendorQuantity } from '../../core/wire.js';
+import { ItemReader, fieldsOf } from '../../core/item-problems.js';
+import { type WireContext, mapEnum, parseWire } from '../../core/wire.js';
 import { type LicenseIdentity, licenseFromSku, unknownLicense } from '../../model/common.js';
 import { toCountryCode } from '../../model/country.js';
 import type { Customer, CustomerStatus } from '../../model/customer.js';
@@ -26,15 +27,16 @@ export type Pax8PageInfo = components['schemas']['PageInfo'];
 const PROVIDER = 'pax8';
 
 // Tolerant checks of what the SDK reads; everything else passes through untouched in `raw`.
+// Ids and seat counts are read by an ItemReader (a record without them is returned flagged, not refused).
 const CompanyWire = z.looseObject({
-  id: z.string().min(1),
+  id: z.unknown().optional(),
   name: z.string().nullish(),
   status: z.string().nullish(),
   externalId: z.string().nullish(),
   address: z.looseObject({ country: z.string().nullish() }).nullish(),
 });
 const ProductWire = z.looseObject({
-  id: z.string().min(1),
+  id: z.unknown().optional(),
   name: z.string().nullish(),
   sku: z.string().nullish(),
   vendorSku: z.string().nullish(),
@@ -44,19 +46,19 @@ const ProductWire = z.looseObject({
   requiresCommitment: z.boolean().nullish(),
 });
 const SubscriptionWire = z.looseObject({
-  id: z.string().min(1),
-  companyId: z.string().min(1),
+  id: z.unknown().optional(),
+  companyId: z.unknown().optional(),
   productId: z.string().nullish(),
   productName: z.string().nullish(),
   vendorSkuId: z.string().nullish(),
-  quantity: z.union([z.number(), z.string()]),
+  quantity: z.unknown().optional(),
   status: z.string().nullish(),
   billingTerm: z.string().nullish(),
   price: z.number().nullish(),
   partnerCost: z.number().nullish(),
   currencyCode: z.string().nullish(),
   commitmentTerm: z
-    .looseObject({ id: z.string().nullish(), term: z.string().nullish(), endDate: z.unknown() })
+    .looseObject({ id: z.string().nullish(), term: z.string().nullish(), endDate: z.unknown().optional() })
     .nullish(),
 });
 const PageWire = z.looseObject({
@@ -131,10 +133,11 @@ export function mapPage(raw: unknown, ctx: WireContext): { content: unknown[]; p
 
 /** Pax8 company -> Customer. */
 export function mapCompany(raw: unknown, ctx: WireContext): Customer {
-  const c = parseWire(CompanyWire, raw, 'company', ctx);
-  return {
+  const read = new ItemReader(ctx);
+  const c = read.parse(CompanyWire, raw, 'company');
+  return read.finish({
     provider: PROVIDER,
-    id: c.id,
+    id: read.id(c.id, 'id'),
     name: c.name ?? '',
     status: mapEnum(c.status, CUSTOMER_STATUS, 'unknown'),
     rawStatus: c.status ?? null,
@@ -143,15 +146,16 @@ export function mapCompany(raw: unknown, ctx: WireContext): Customer {
     country: toCountryCode(c.address?.country),
     rawCountry: c.address?.country ?? null,
     raw,
-  };
+  });
 }
 
 /** Pax8 product -> Product. */
 export function mapProduct(raw: unknown, ctx: WireContext): Product {
-  const p = parseWire(ProductWire, raw, 'product', ctx);
-  return {
+  const read = new ItemReader(ctx);
+  const p = read.parse(ProductWire, raw, 'product');
+  return read.finish({
     provider: PROVIDER,
-    id: p.id,
+    id: read.id(p.id, 'id'),
     name: p.name ?? '',
     sku: p.sku ?? null,
     vendorSku: p.vendorSku ?? null,
@@ -162,7 +166,7 @@ export function mapProduct(raw: unknown, ctx: WireContext): Product {
     // Pax8 publishes terms and prices per product (`/products/{id}/pricing`), not in the listing.
     offers: null,
     raw,
-  };
+  });
 }
 
 /**
@@ -412,14 +416,15 @@ export function mapSubscription(
     productCommitments?: readonly Pick<Pax8Commitment, 'term'>[] | undefined;
   } = {},
 ): Subscription {
-  const s = parseWire(SubscriptionWire, raw, 'subscription', ctx);
-  const r = raw as Record<string, unknown>;
+  const read = new ItemReader(ctx);
+  const s = read.parse(SubscriptionWire, raw, 'subscription');
+  const r = fieldsOf(raw);
   const status = mapEnum(s.status, SUBSCRIPTION_STATUS, 'unknown');
-  const startDate = vendorDate(r.startDate, 'startDate', ctx);
+  const startDate = read.date(r.startDate, 'startDate');
   const now = options.now ?? new Date();
   const commitmentTerm = s.commitmentTerm ? pax8TermToIso(s.commitmentTerm.term) : null;
   let commitment: Commitment | null = commitmentTerm
-    ? { term: commitmentTerm, endDate: vendorDate(s.commitmentTerm?.endDate, 'commitmentTerm.endDate', ctx) }
+    ? { term: commitmentTerm, endDate: read.date(s.commitmentTerm?.endDate, 'commitment', 'commitmentTerm.endDate') }
     : null;
   // Pax8 leaves `commitmentTerm` null on monthly NCE subscriptions; the product's `Monthly` commitment says P1M.
   const monthlyCommitment =
@@ -436,32 +441,34 @@ export function mapSubscription(
     );
   }
   if (s.commitmentTerm && !commitmentTerm) {
+    // A commitment the SDK cannot read is not "no commitment": the record is flagged (the term stays in raw).
+    read.add('commitment', 'commitmentTerm.term is not a commitment term the SDK knows');
     constraints.notes.push(`unrecognised commitment term ${JSON.stringify(s.commitmentTerm.term)} (kept in raw)`);
   }
   const currency = s.currencyCode ?? null;
-  return {
+  return read.finish({
     provider: PROVIDER,
-    id: s.id,
-    customerId: s.companyId,
+    id: read.id(s.id, 'id'),
+    customerId: read.id(s.companyId, 'customerId', 'companyId'),
     productId: s.productId ?? null,
     sku: s.vendorSkuId ?? null,
     name: s.productName ?? '',
     status,
     rawStatus: s.status ?? null,
-    quantity: vendorQuantity(s.quantity, 'quantity', ctx),
+    quantity: read.quantity(s.quantity, 'quantity'),
     billingTerm: mapEnum(s.billingTerm, BILLING_TERM, 'unknown'),
     rawBillingTerm: s.billingTerm ?? null,
     commitment,
     startDate,
     renewalDate: commitment?.endDate ?? null,
-    endDate: vendorDate(r.endDate, 'endDate', ctx),
+    endDate: read.date(r.endDate, 'endDate'),
     autoRenew: options.rules?.autoRenew ?? null,
     price: typeof s.price === 'number' ? { amount: s.price, currency } : null,
     cost: typeof s.partnerCost === 'number' ? { amount: s.partnerCost, currency } : null,
     constraints,
     license: licenseFromSku(s.vendorSkuId),
     raw,
-  };
+  });
 }
 
 /**

@@ -1,7 +1,8 @@
 import { seatsByConstraints } from '../../core/dry-run.js';
+import type { RawRequestOptions, RawResponse } from '../../core/raw-request.js';
 import { bearerHeader } from '../../core/auth/token-provider.js';
 import type { DryRunCheck } from '../../model/operations.js';
-import type { components } from '../../../generated/sherweb.js';
+import type { components, paths as SherwebPaths } from '../../../generated/sherweb.js';
 import {
   BaseMarketplaceClient,
   type CancelWriteResult,
@@ -17,25 +18,31 @@ import {
   type ListProductsOptions,
   checkCallOptions,
 } from '../../core/options/call-options.js';
+import { CALL_OPTION_KEY_RECORD } from '../../core/call-context.js';
 import { knownKeys } from '../../core/options/strict-keys.js';
 import { requireCredential, requireUrl } from '../../core/config.js';
 import { ConfigurationError, NotFoundError, ResponseValidationError, ValidationError } from '../../core/errors.js';
-import { type HttpResponse, HttpTransport } from '../../core/http.js';
+import { type HttpResponse, type HttpMethod, HttpTransport } from '../../core/http.js';
 import { orderSendFailure } from '../../core/order-safety.js';
 import type { RateLimit } from '../../core/limiter.js';
-import { createLimiterFor, tokenCacheFor } from '../../core/scale.js';
+import { createLimiterFor, tokenCacheFor, requestConcurrencyOf } from '../../core/scale.js';
 import type {
   CancelOptions,
   Capabilities,
   GetOptions,
+  ListInvoiceLinesOptions,
   ListOptions,
   ListSubscriptionsOptions,
+  PurchaseInput,
   SeatChangeOptions,
 } from '../../core/marketplace-client.js';
 import { type Page, PagedList } from '../../core/pagination.js';
+import type { InvoiceLine } from '../../model/billing.js';
+import { sherwebDraftLines } from './billing.js';
 import { createPendingOperation } from '../../core/pending-operation.js';
 import { Secret } from '../../core/redact.js';
 import { hashKey } from '../../core/sha.js';
+import { reportFlagged } from '../../core/item-problems.js';
 import type { WireContext } from '../../core/wire.js';
 import type { Customer } from '../../model/customer.js';
 import type { ConnectionReport, OperationState, PendingOperation, PurchaseResult } from '../../model/operations.js';
@@ -54,6 +61,7 @@ import {
   mapSubscription,
   mapTrackedRequest,
 } from './map.js';
+import { withoutPurchaseParameters } from './purchase-parameters.js';
 
 type AmendmentRequest = components['schemas']['SubscriptionsAmendmentRequest'];
 type CancellationRequest = components['schemas']['SubscriptionsCancellationRequest'];
@@ -86,6 +94,7 @@ export interface SherwebClientOptions extends CommonClientOptions {
 export type SherwebListProductsOptions = ListProductsOptions & { customerId?: string | undefined };
 
 const SHERWEB_LIST_PRODUCTS_OPTION_KEYS = knownKeys<SherwebListProductsOptions>('listProducts options', {
+  ...CALL_OPTION_KEY_RECORD,
   signal: true,
   search: true,
   customerId: true,
@@ -148,6 +157,8 @@ interface InflightEntry {
 /** The Sherweb Service Provider API as a {@link MarketplaceClient}. */
 export class SherwebClient extends BaseMarketplaceClient {
   readonly provider = 'sherweb' as const;
+  /** Requests sent at once (the rate limit's `maxConcurrent`): how many customers `syncAll` lists at once. */
+  readonly requestConcurrency: number;
   readonly capabilities: Capabilities = {
     listCustomers: true,
     getCustomer: true,
@@ -163,8 +174,25 @@ export class SherwebClient extends BaseMarketplaceClient {
     dryRunSeats: 'local',
     asyncWrites: true,
     seatLockScope: this.seatLockScope,
+    // Billing reads (issue 18): the current period's receivable charges (billing.ts, docs/providers/sherweb.md).
+    draftInvoiceLines: true,
   };
   readonly #http: HttpTransport;
+  /** The API transport `request()` sends through (core/raw-request.ts). */
+  protected override requestTransport(): HttpTransport {
+    return this.#http;
+  }
+  /**
+   * Calls any Sherweb API endpoint with this client's auth, limiter, retries, limits and redaction; the path strings
+   * of our spec (generated/sherweb.ts) autocomplete. See {@link BaseMarketplaceClient.request} and docs/requests.md.
+   */
+  override request<T = unknown>(
+    method: HttpMethod,
+    path: (keyof SherwebPaths & string) | (string & {}),
+    options?: RawRequestOptions,
+  ): Promise<RawResponse<T>> {
+    return super.request<T>(method, path, options);
+  }
   readonly #language: string | undefined;
   readonly #catalogCustomerId: string | undefined;
   readonly #pollIntervalMs: number;
@@ -230,6 +258,7 @@ export class SherwebClient extends BaseMarketplaceClient {
     // API Management counts per subscription key: clients sharing the key share the limit.
     const credentialKey = hashKey('sherweb', subscriptionKey.reveal());
     const limiter = createLimiterFor('sherweb', credentialKey, options, SHERWEB_DEFAULTS.rateLimit, this.events);
+    this.requestConcurrency = requestConcurrencyOf(options, SHERWEB_DEFAULTS.rateLimit);
     const transportBase = {
       provider: 'sherweb',
       events: this.events,
@@ -298,7 +327,9 @@ export class SherwebClient extends BaseMarketplaceClient {
   async #customers(operation: string, signal?: AbortSignal): Promise<Customer[]> {
     const res = await this.#http.send({ operation, method: 'GET', path: '/customers', signal });
     const ctx = this.#ctx(operation, res.vendorRequestId ?? res.requestId);
-    return mapItems(res.data, 'customer list', ctx).map((raw) => mapCustomer(raw, ctx));
+    const customers = mapItems(res.data, 'customer list', ctx).map((raw) => mapCustomer(raw, ctx));
+    reportFlagged(this.events, ctx, customers, 'customer');
+    return customers;
   }
 
   async #subscriptionsOf(customerId: string, operation: string, signal?: AbortSignal): Promise<Subscription[]> {
@@ -311,7 +342,26 @@ export class SherwebClient extends BaseMarketplaceClient {
     });
     const ctx = this.#ctx(operation, res.vendorRequestId ?? res.requestId);
     const now = new Date();
-    return mapItems(res.data, 'subscription list', ctx).map((raw) => mapSubscription(raw, ctx, { customerId, now }));
+    const subs = mapItems(res.data, 'subscription list', ctx).map((raw) =>
+      mapSubscription(raw, ctx, { customerId, now }),
+    );
+    reportFlagged(this.events, ctx, subs);
+    return subs;
+  }
+
+  // ---- billing reads (issue 18): billing.ts, billing-map.ts ----
+  protected override readInvoiceLines(options: ListInvoiceLinesOptions): PagedList<InvoiceLine> {
+    if (options.customerId !== undefined) requireUuid(options.customerId, 'customerId');
+    return sherwebDraftLines(
+      {
+        send: (request) => this.#http.send(request),
+        customerIds: async (signal) =>
+          (await this.#customers('listInvoiceLines', signal)).filter((c) => c.id !== '').map((c) => c.id),
+        events: this.events,
+        limits: this.#http.limits,
+      },
+      options,
+    );
   }
 
   async verifyConnection(options: GetOptions = {}): Promise<ConnectionReport> {
@@ -396,7 +446,9 @@ export class SherwebClient extends BaseMarketplaceClient {
     });
     const ctx = this.#ctx(operation, res.vendorRequestId ?? res.requestId);
     const language = this.#language;
-    return mapCatalog(res.data, ctx).map((raw) => mapCatalogItem(raw, ctx, language ? { language } : {}));
+    const products = mapCatalog(res.data, ctx).map((raw) => mapCatalogItem(raw, ctx, language ? { language } : {}));
+    reportFlagged(this.events, ctx, products, 'product');
+    return products;
   }
 
   /**
@@ -416,7 +468,8 @@ export class SherwebClient extends BaseMarketplaceClient {
         const items = (await this.#subscriptionsOf(only, 'listSubscriptions', signal)).filter(keep);
         return { items, nextCursor: undefined, total: items.length };
       }
-      customers ??= (await this.#customers('listSubscriptions', signal)).map((c) => c.id);
+      // A customer listed without an id was reported flagged: it has no subscriptions to ask for.
+      customers ??= (await this.#customers('listSubscriptions', signal)).filter((c) => c.id !== '').map((c) => c.id);
       const index = cursor === undefined ? 0 : customers.indexOf(cursor);
       if (index < 0) {
         throw new ValidationError(
@@ -720,6 +773,11 @@ export class SherwebClient extends BaseMarketplaceClient {
       },
       (sub) => sub === undefined || sub.status === 'cancelled',
     );
+  }
+
+  /** {@link BaseMarketplaceClient.purchase}; provisioning parameters are refused before any call (purchase-parameters.ts). */
+  override async purchase(input: PurchaseInput): Promise<PurchaseResult> {
+    return super.purchase(withoutPurchaseParameters(input));
   }
 
   /**

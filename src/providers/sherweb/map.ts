@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { components } from '../../../generated/sherweb.js';
-import { type WireContext, mapEnum, parseWire, vendorDate, vendorQuantity } from '../../core/wire.js';
+import { ItemReader, fieldsOf } from '../../core/item-problems.js';
+import { type WireContext, mapEnum, parseWire } from '../../core/wire.js';
 import { licenseFromSku, unknownLicense } from '../../model/common.js';
 import type { Customer } from '../../model/customer.js';
 import type { OperationState, OperationStatus } from '../../model/operations.js';
@@ -19,35 +20,36 @@ const PROVIDER = 'sherweb';
 
 // Tolerant checks of what the SDK reads; everything else passes through untouched in `raw`.
 const ItemsWire = z.looseObject({ items: z.array(z.unknown()).nullish() });
+// Ids and seat counts are read by an ItemReader: a record without them is returned flagged, not refused.
 const CustomerWire = z.looseObject({
-  id: z.string().min(1),
+  id: z.unknown().optional(),
   displayName: z.string().nullish(),
   suspendedOn: z.string().nullish(),
 });
 const LocalizedWire = z.array(z.looseObject({ culture: z.string().nullish(), value: z.string().nullish() })).nullish();
 const CatalogWire = z.looseObject({ catalogItems: z.array(z.unknown()).nullish() });
 const CatalogItemWire = z.looseObject({
-  sku: z.string().min(1),
+  sku: z.unknown().optional(),
   name: z.union([LocalizedWire, z.string()]).nullish(),
   description: z.union([LocalizedWire, z.string()]).nullish(),
   billingCycle: z.string().nullish(),
-  commitmentTerm: z.unknown(),
+  commitmentTerm: z.unknown().optional(),
   microsoftSkuId: z.string().nullish(),
 });
 const SubscriptionWire = z.looseObject({
-  id: z.string().min(1),
+  id: z.unknown().optional(),
   productName: z.string().nullish(),
   sku: z.string().nullish(),
-  quantity: z.union([z.number(), z.string()]),
+  quantity: z.unknown().optional(),
   billingCycle: z.string().nullish(),
-  purchaseDate: z.unknown(),
+  purchaseDate: z.unknown().optional(),
   commitmentTerm: z
     .looseObject({
       type: z.string().nullish(),
-      termEndDate: z.unknown(),
-      renewalConfiguration: z.looseObject({ renewalDate: z.unknown() }).nullish(),
+      termEndDate: z.unknown().optional(),
+      renewalConfiguration: z.looseObject({ renewalDate: z.unknown().optional() }).nullish(),
       committedMinimalQuantities: z
-        .array(z.looseObject({ committedUntil: z.unknown(), quantity: z.union([z.number(), z.string()]) }))
+        .array(z.looseObject({ committedUntil: z.unknown().optional(), quantity: z.unknown().optional() }))
         .nullish(),
     })
     .nullish(),
@@ -130,11 +132,12 @@ export function mapItems(raw: unknown, what: string, ctx: WireContext): unknown[
 
 /** Sherweb customer -> Customer. There is no status field: `suspendedOn` set means suspended (`inactive`). */
 export function mapCustomer(raw: unknown, ctx: WireContext): Customer {
-  const c = parseWire(CustomerWire, raw, 'customer', ctx);
-  const suspendedOn = vendorDate(c.suspendedOn, 'suspendedOn', ctx);
-  return {
+  const read = new ItemReader(ctx);
+  const c = read.parse(CustomerWire, raw, 'customer');
+  const suspendedOn = read.date(c.suspendedOn, 'status', 'suspendedOn');
+  return read.finish({
     provider: PROVIDER,
-    id: c.id,
+    id: read.id(c.id, 'id'),
     name: c.displayName ?? '',
     status: suspendedOn ? 'inactive' : 'active',
     rawStatus: suspendedOn ? 'suspended' : null,
@@ -143,7 +146,7 @@ export function mapCustomer(raw: unknown, ctx: WireContext): Customer {
     country: null,
     rawCountry: null,
     raw,
-  };
+  });
 }
 
 /** Picks the text for a language (`fr-CA` matches `fr-CA`, then `fr`), else English, else the first. */
@@ -182,13 +185,18 @@ export function mapCatalog(raw: unknown, ctx: WireContext): unknown[] {
  * commitment term and billing cycle (one product per term).
  */
 export function mapCatalogItem(raw: unknown, ctx: WireContext, options: { language?: string } = {}): Product {
-  const p = parseWire(CatalogItemWire, raw, 'catalog item', ctx);
+  const read = new ItemReader(ctx);
+  const p = read.parse(CatalogItemWire, raw, 'catalog item');
   const term = sherwebTermToIso(p.commitmentTerm);
-  return {
+  if (p.commitmentTerm !== undefined && p.commitmentTerm !== null && !term) {
+    read.add('offers', 'commitmentTerm is not a commitment term the SDK knows');
+  }
+  const sku = read.id(p.sku, 'id', 'sku');
+  return read.finish({
     provider: PROVIDER,
-    id: p.sku,
-    name: localized(p.name, options.language) ?? p.sku,
-    sku: p.sku,
+    id: sku,
+    name: localized(p.name, options.language) ?? sku,
+    sku: sku || null,
     vendorSku: p.microsoftSkuId ?? null,
     vendorName: null,
     description: localized(p.description, options.language),
@@ -201,12 +209,12 @@ export function mapCatalogItem(raw: unknown, ctx: WireContext, options: { langua
         ? [{ billingTerm: sherwebBillingTerm(term, p.billingCycle), commitmentTerm: term, price: null, cost: null }]
         : null,
     raw,
-  };
+  });
 }
 
 /** The normalized billing term a catalog item is sold with. */
 export function catalogItemTerms(product: Product): { billingTerm: BillingTerm; commitmentTerm: string | null } {
-  const raw = product.raw as { commitmentTerm?: unknown; billingCycle?: string | null };
+  const raw = fieldsOf(product.raw) as { commitmentTerm?: unknown; billingCycle?: string | null };
   const commitmentTerm = sherwebTermToIso(raw.commitmentTerm);
   return { billingTerm: sherwebBillingTerm(commitmentTerm, raw.billingCycle), commitmentTerm };
 }
@@ -274,25 +282,38 @@ export function mapSubscription(
   ctx: WireContext,
   options: { customerId: string; now?: Date },
 ): Subscription {
-  const s = parseWire(SubscriptionWire, raw, 'subscription', ctx);
-  const quantity = vendorQuantity(s.quantity, 'quantity', ctx);
+  const read = new ItemReader(ctx);
+  const s = read.parse(SubscriptionWire, raw, 'subscription');
+  const quantity = read.quantity(s.quantity, 'quantity');
   const term = s.commitmentTerm ?? null;
   const iso = term ? sherwebTermToIso(term.type) : null;
   const commitment: Commitment | null = iso
-    ? { term: iso, endDate: vendorDate(term?.termEndDate, 'commitmentTerm.termEndDate', ctx) }
+    ? { term: iso, endDate: read.date(term?.termEndDate, 'commitment', 'commitmentTerm.termEndDate') }
     : null;
-  const minimals = Array.isArray(term?.committedMinimalQuantities)
-    ? term.committedMinimalQuantities.map((m, i) => ({
-        until: vendorDate(m.committedUntil, `commitmentTerm.committedMinimalQuantities.${i}.committedUntil`, ctx),
-        quantity: vendorQuantity(m.quantity, `commitmentTerm.committedMinimalQuantities.${i}.quantity`, ctx),
-      }))
-    : null;
+  let minimals: Array<{ until: string | null; quantity: number }> | null = null;
+  if (Array.isArray(term?.committedMinimalQuantities)) {
+    // A grace window the SDK cannot read makes what can be lowered unknown (not "nothing"), and flags the record.
+    const window = new ItemReader(ctx);
+    const parsed = term.committedMinimalQuantities.map((m, i) => ({
+      until: window.date(
+        m.committedUntil,
+        'constraints',
+        `commitmentTerm.committedMinimalQuantities.${i}.committedUntil`,
+      ),
+      quantity: window.quantity(m.quantity, 'constraints', `commitmentTerm.committedMinimalQuantities.${i}.quantity`),
+    }));
+    for (const p of window.problems) read.add(p.field, p.message);
+    minimals = window.problems.length ? null : parsed;
+  }
   const constraints = constraintsOf(commitment, quantity, minimals, options.now ?? new Date());
-  if (term && !iso) constraints.notes.push(`unrecognised commitment type ${JSON.stringify(term.type)} (kept in raw)`);
+  if (term && !iso) {
+    read.add('commitment', 'commitmentTerm.type is not a commitment term the SDK knows');
+    constraints.notes.push(`unrecognised commitment type ${JSON.stringify(term.type)} (kept in raw)`);
+  }
   const renewal = term?.renewalConfiguration ?? null;
-  return {
+  return read.finish({
     provider: PROVIDER,
-    id: s.id,
+    id: read.id(s.id, 'id'),
     customerId: options.customerId,
     productId: s.sku ?? null,
     sku: s.sku ?? null,
@@ -303,9 +324,9 @@ export function mapSubscription(
     billingTerm: sherwebBillingTerm(iso, s.billingCycle),
     rawBillingTerm: s.billingCycle ?? null,
     commitment,
-    startDate: vendorDate(s.purchaseDate, 'purchaseDate', ctx),
+    startDate: read.date(s.purchaseDate, 'startDate', 'purchaseDate'),
     renewalDate: renewal
-      ? vendorDate(renewal.renewalDate, 'commitmentTerm.renewalConfiguration.renewalDate', ctx)
+      ? read.date(renewal.renewalDate, 'renewalDate', 'commitmentTerm.renewalConfiguration.renewalDate')
       : null,
     // Without a renewal configuration a committed subscription ends with its term.
     endDate: term && !renewal ? (commitment?.endDate ?? null) : null,
@@ -317,7 +338,7 @@ export function mapSubscription(
     // Sherweb subscriptions carry only the marketplace SKU: join through the catalog item's microsoftSkuId.
     license: unknownLicense(),
     raw,
-  };
+  });
 }
 
 /** The ids an asynchronous request's receipt carries: the tracking id (nested or top-level) and the amendment id. */

@@ -1,8 +1,9 @@
 import { countItems } from '../../core/count-items.js';
+import type { RawRequestOptions, RawResponse } from '../../core/raw-request.js';
 import { seatsByConstraints } from '../../core/dry-run.js';
 import type { DryRunCheck } from '../../model/operations.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { components } from '../../../generated/td-synnex.js';
+import type { components, paths as TdSynnexPaths } from '../../../generated/td-synnex.js';
 import { type TokenStore, defaultTokenStore } from '../../core/auth/token-store.js';
 import {
   BaseMarketplaceClient,
@@ -29,23 +30,28 @@ import {
   UnsupportedOperationError,
   ValidationError,
 } from '../../core/errors.js';
-import { type HttpRequest, type HttpResponse, HttpTransport } from '../../core/http.js';
+import { type HttpRequest, type HttpResponse, type HttpMethod, HttpTransport } from '../../core/http.js';
 import type { RateLimit } from '../../core/limiter.js';
-import { createLimiterFor, tokenStoreFor } from '../../core/scale.js';
+import { createLimiterFor, tokenStoreFor, requestConcurrencyOf } from '../../core/scale.js';
 import type {
   CancelOptions,
   Capabilities,
   GetOptions,
   ListOptions,
+  ListOrdersOptions,
   ListSubscriptionsOptions,
   PurchaseInput,
   SeatChangeOptions,
 } from '../../core/marketplace-client.js';
+import { reportOddRecord } from '../../core/billing-wire.js';
+import type { Order } from '../../model/billing.js';
+import { mapIonOrder } from './billing-map.js';
 import { type Page, PagedList } from '../../core/pagination.js';
 import { createPendingOperation } from '../../core/pending-operation.js';
 import { orderSendFailure } from '../../core/order-safety.js';
 import { Secret } from '../../core/redact.js';
 import { hashKey } from '../../core/sha.js';
+import { reportFlagged } from '../../core/item-problems.js';
 import type { WireContext } from '../../core/wire.js';
 import type { Customer } from '../../model/customer.js';
 import type {
@@ -149,6 +155,8 @@ function requireInt(value: unknown, path: string): string {
 /** TD SYNNEX StreamOne Ion v3 as a {@link MarketplaceClient}. */
 export class TdSynnexClient extends BaseMarketplaceClient {
   readonly provider = 'td-synnex' as const;
+  /** Requests sent at once (the rate limit's `maxConcurrent`): how many customers `syncAll` lists at once. */
+  readonly requestConcurrency: number;
   readonly capabilities: Capabilities = {
     listCustomers: true,
     getCustomer: true,
@@ -166,8 +174,25 @@ export class TdSynnexClient extends BaseMarketplaceClient {
     dryRunSeats: 'local',
     asyncWrites: true,
     seatLockScope: this.seatLockScope,
+    // Billing reads (issue 18): orders (docs/providers/td-synnex.md "Billing reads").
+    listOrders: true,
   };
   readonly #http: HttpTransport;
+  /** The API transport `request()` sends through (core/raw-request.ts). */
+  protected override requestTransport(): HttpTransport {
+    return this.#http;
+  }
+  /**
+   * Calls any TdSynnex API endpoint with this client's auth, limiter, retries, limits and redaction; the path strings
+   * of our spec (generated/td-synnex.ts) autocomplete. See {@link BaseMarketplaceClient.request} and docs/requests.md.
+   */
+  override request<T = unknown>(
+    method: HttpMethod,
+    path: (keyof TdSynnexPaths & string) | (string & {}),
+    options?: RawRequestOptions,
+  ): Promise<RawResponse<T>> {
+    return super.request<T>(method, path, options);
+  }
   readonly #tokens: IonTokenProvider;
   readonly #accountId: string;
   readonly #pageSize: number;
@@ -211,6 +236,7 @@ export class TdSynnexClient extends BaseMarketplaceClient {
     const store = options.tokenStore ?? tokenStoreFor(options) ?? defaultTokenStore;
     const key = hashKey('td-synnex', baseUrl, this.#accountId);
     const limiter = createLimiterFor('td-synnex', key, options, TD_SYNNEX_DEFAULTS.rateLimit, this.events);
+    this.requestConcurrency = requestConcurrencyOf(options, TD_SYNNEX_DEFAULTS.rateLimit);
     const transportBase = {
       provider: 'td-synnex',
       baseUrl,
@@ -307,6 +333,28 @@ export class TdSynnexClient extends BaseMarketplaceClient {
     };
   }
 
+  /**
+   * Orders (issue 18): `GET {A}/customers/{customerId}/orders` (Ion's spec), or account-wide `GET {A}/orders`
+   * without `customerId`; `pageSize` + `pageToken`, newest first (Ion's default `createTime` `DESC`).
+   */
+  protected override readOrders(options: ListOrdersOptions): PagedList<Order> {
+    const customer = options.customerId === undefined ? undefined : requireInt(options.customerId, 'customerId');
+    let n = 0;
+    return this.#tokenPaged(
+      'listOrders',
+      customer === undefined ? '/orders' : `/customers/${customer}/orders`,
+      {},
+      'orders',
+      (raw) => {
+        n += 1;
+        const m = mapIonOrder(raw, `#${n}`);
+        reportOddRecord(this.events, 'td-synnex', 'listOrders', 'order', m.value.id, m.problems);
+        return [m.value];
+      },
+      options.signal,
+    );
+  }
+
   /** A token-paged listing (`pageSize` + `pageToken` -> `nextPageToken`). */
   #tokenPaged<T>(
     operation: string,
@@ -347,7 +395,11 @@ export class TdSynnexClient extends BaseMarketplaceClient {
       '/customers',
       {},
       'customers',
-      (raw, ctx) => [mapCustomer(raw, ctx)],
+      (raw, ctx) => {
+        const customer = mapCustomer(raw, ctx);
+        reportFlagged(this.events, ctx, [customer]);
+        return [customer];
+      },
       options.signal,
     );
   }
@@ -360,7 +412,10 @@ export class TdSynnexClient extends BaseMarketplaceClient {
       path: this.#path(`/customers/${id}`),
       signal: options.signal,
     });
-    return mapCustomer(res.data, this.#ctx('getCustomer', res.vendorRequestId ?? res.requestId));
+    const ctx = this.#ctx('getCustomer', res.vendorRequestId ?? res.requestId);
+    const customer = mapCustomer(res.data, ctx);
+    reportFlagged(this.events, ctx, [customer]);
+    return customer;
   }
 
   #catalog(search: string | undefined, operation: string, signal?: AbortSignal): PagedList<IonCatalogSku> {
@@ -369,7 +424,16 @@ export class TdSynnexClient extends BaseMarketplaceClient {
       '/products',
       { 'filter.name': search },
       'products',
-      (raw, ctx) => mapCatalogProduct(raw, ctx),
+      (raw, ctx) => {
+        const skus = mapCatalogProduct(raw, ctx);
+        reportFlagged(
+          this.events,
+          ctx,
+          skus.map((sku) => sku.product),
+          'product',
+        );
+        return skus;
+      },
       signal,
     );
   }
@@ -434,7 +498,9 @@ export class TdSynnexClient extends BaseMarketplaceClient {
         res.data?.totalCount ?? (res.data?.paginationResponse as { totalSize?: unknown } | undefined)?.totalSize;
       const total = totalRaw === undefined || totalRaw === '' ? undefined : Number(totalRaw);
       const now = Date.now();
-      const items = raw.map((r) => mapSubscription(r, ctx, now)).filter(keep);
+      const mapped = raw.map((r) => mapSubscription(r, ctx, now));
+      reportFlagged(this.events, ctx, mapped);
+      const items = mapped.filter(keep);
       const seen = offset + raw.length;
       const more =
         raw.length > 0 && (total !== undefined && Number.isFinite(total) ? seen < total : raw.length >= limit);
@@ -451,7 +517,10 @@ export class TdSynnexClient extends BaseMarketplaceClient {
       path: this.#path(`/customers/${customerId}/subscriptions/${id}`),
       signal: options.signal,
     });
-    return mapSubscription(res.data, this.#ctx('getSubscription', res.vendorRequestId ?? res.requestId));
+    const ctx = this.#ctx('getSubscription', res.vendorRequestId ?? res.requestId);
+    const sub = mapSubscription(res.data, ctx);
+    reportFlagged(this.events, ctx, [sub]);
+    return sub;
   }
 
   // ---- orders --------------------------------------------------------------------------------------------

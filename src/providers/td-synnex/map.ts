@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { components } from '../../../generated/td-synnex.js';
-import { type WireContext, mapEnum, parseWire, vendorDate, vendorQuantity } from '../../core/wire.js';
+import { ItemReader, fieldsOf } from '../../core/item-problems.js';
+import { type WireContext, mapEnum, parseWire } from '../../core/wire.js';
 import { type LicenseIdentity, licenseFromSku, unknownLicense } from '../../model/common.js';
 import { toCountryCode } from '../../model/country.js';
 import type { Customer, CustomerStatus } from '../../model/customer.js';
@@ -16,29 +17,30 @@ export type IonOrderWire = components['schemas']['Order'];
 
 const PROVIDER = 'td-synnex';
 
+// Ids and seat counts are read by an ItemReader: a record without them is returned flagged, not refused.
 const CustomerWire = z.looseObject({
-  name: z.string().min(1),
+  name: z.unknown().optional(),
   customerOrganization: z.string().nullish(),
   customerName: z.string().nullish(),
   customerStatus: z.string().nullish(),
   customerAddress: z.looseObject({ country: z.string().nullish() }).nullish(),
 });
 const SubscriptionWire = z.looseObject({
-  id: z.coerce.string().min(1),
-  customerId: z.coerce.string().min(1),
+  id: z.unknown().optional(),
+  customerId: z.unknown().optional(),
   subscriptionId: z.string().nullish(),
   subscriptionName: z.string().nullish(),
   ccpProductId: z.string().nullish(),
   ccpSkuId: z.string().nullish(),
   ccpPlanId: z.string().nullish(),
-  subscriptionTotalLicenses: z.union([z.string(), z.number()]),
+  subscriptionTotalLicenses: z.unknown().optional(),
   subscriptionStatus: z.string().nullish(),
   subscriptionBillingCycle: z.string().nullish(),
   subscriptionBillingTerm: z.string().nullish(),
-  subscriptionStartDate: z.unknown(),
-  subscriptionEndDate: z.unknown(),
-  cancellationAllowedUntilDate: z.unknown(),
-  renewalDate: z.unknown(),
+  subscriptionStartDate: z.unknown().optional(),
+  subscriptionEndDate: z.unknown().optional(),
+  cancellationAllowedUntilDate: z.unknown().optional(),
+  renewalDate: z.unknown().optional(),
   autoRenew: z.boolean().nullish(),
   isTrial: z.boolean().nullish(),
   price: z.number().nullish(),
@@ -52,18 +54,19 @@ const PlanWire = z.looseObject({
   billingPeriod: z.string().nullish(),
 });
 const ProductWire = z.looseObject({
-  name: z.string().min(1),
+  name: z.unknown().optional(),
   marketing: z.looseObject({ displayName: z.string().nullish(), description: z.string().nullish() }).nullish(),
   definition: z
     .looseObject({
       skus: z
         .array(
           z.looseObject({
-            id: z.string().min(1),
+            id: z.unknown().optional(),
             displayName: z.string().nullish(),
             description: z.string().nullish(),
             productCloudProviderName: z.string().nullish(),
-            plans: z.array(PlanWire).nullish(),
+            // Plans are read one by one (an unreadable plan flags its SKU, it does not fail the catalog).
+            plans: z.array(z.unknown()).nullish(),
           }),
         )
         .nullish(),
@@ -113,12 +116,14 @@ const CUSTOMER_STATUS: Record<string, CustomerStatus> = { ACTIVE: 'active', INAC
 
 /** Maps an Ion customer; the id is the last segment of `name` (the list has no id field). */
 export function mapCustomer(raw: unknown, ctx: WireContext): Customer {
-  const c = parseWire(CustomerWire, raw, 'customer', ctx);
+  const read = new ItemReader(ctx);
+  const c = read.parse(CustomerWire, raw, 'customer');
   const status = c.customerStatus ?? null;
-  return {
+  const id = read.id(typeof c.name === 'string' ? idFromName(c.name) : c.name, 'id', 'name');
+  return read.finish({
     provider: PROVIDER,
-    id: idFromName(c.name),
-    name: c.customerOrganization ?? c.customerName ?? idFromName(c.name),
+    id,
+    name: c.customerOrganization ?? c.customerName ?? id,
     status: mapEnum(status?.toUpperCase(), CUSTOMER_STATUS, 'unknown'),
     rawStatus: status,
     tenantId: null,
@@ -126,7 +131,7 @@ export function mapCustomer(raw: unknown, ctx: WireContext): Customer {
     country: toCountryCode(c.customerAddress?.country),
     rawCountry: c.customerAddress?.country || null,
     raw,
-  };
+  });
 }
 
 /** Ion subscription statuses (sent lower case, documented upper case), compared lower case. */
@@ -176,15 +181,17 @@ export function normalizeIonStatus(value: string | null | undefined): string | n
 
 /** Maps an Ion subscription (list or detail). Seats arrive as a string; statuses in any case. */
 export function mapSubscription(raw: unknown, ctx: WireContext, now: number = Date.now()): Subscription {
-  const s = parseWire(SubscriptionWire, raw, 'subscription', ctx);
+  const read = new ItemReader(ctx);
+  const s = read.parse(SubscriptionWire, raw, 'subscription');
   const rawStatus = s.subscriptionStatus ?? null;
   const status = mapEnum(normalizeIonStatus(rawStatus) ?? undefined, SUBSCRIPTION_STATUS, 'unknown');
   const cycle = normalizeIonStatus(s.subscriptionBillingCycle);
   const billingTerm: BillingTerm = s.isTrial ? 'trial' : mapEnum(cycle ?? undefined, BILLING_CYCLE, 'unknown');
   const term = s.subscriptionBillingTerm?.trim().toUpperCase() ?? null;
-  const endDate = vendorDate(s.subscriptionEndDate, 'subscriptionEndDate', ctx);
-  const renewalDate = vendorDate(s.renewalDate, 'renewalDate', ctx) ?? endDate;
-  const windowEnd = vendorDate(s.cancellationAllowedUntilDate, 'cancellationAllowedUntilDate', ctx);
+  if (term && !/^P\d+[DWMY]$/.test(term)) read.add('commitment', 'subscriptionBillingTerm is not an ISO 8601 term');
+  const endDate = read.date(s.subscriptionEndDate, 'endDate', 'subscriptionEndDate');
+  const renewalDate = read.date(s.renewalDate, 'renewalDate') ?? endDate;
+  const windowEnd = read.date(s.cancellationAllowedUntilDate, 'constraints', 'cancellationAllowedUntilDate');
   const windowOpen = windowEnd === null ? null : now <= Date.parse(windowEnd);
   const notes: string[] = [];
   if (windowEnd) {
@@ -197,20 +204,21 @@ export function mapSubscription(raw: unknown, ctx: WireContext, now: number = Da
   notes.push('Cancellation goes through a vendor provisioning template the SDK does not send: use the Ion portal.');
   const active = status === 'active';
   const currency = s.currency || null;
-  return {
+  const id = read.id(s.id, 'id');
+  return read.finish({
     provider: PROVIDER,
-    id: s.id,
-    customerId: s.customerId,
+    id,
+    customerId: read.id(s.customerId, 'customerId'),
     productId: s.ccpProductId && s.ccpSkuId ? productKey(s.ccpProductId, s.ccpSkuId) : (s.ccpProductId ?? null),
     sku: s.ccpSkuId ?? null,
-    name: s.subscriptionName ?? s.ccpProductInfo?.skuDisplayName ?? s.id,
+    name: s.subscriptionName ?? s.ccpProductInfo?.skuDisplayName ?? id,
     status,
     rawStatus,
-    quantity: vendorQuantity(s.subscriptionTotalLicenses, 'subscriptionTotalLicenses', ctx),
+    quantity: read.quantity(s.subscriptionTotalLicenses, 'quantity', 'subscriptionTotalLicenses'),
     billingTerm,
     rawBillingTerm: s.subscriptionBillingCycle ?? null,
     commitment: term && /^P\d+[DWMY]$/.test(term) ? { term, endDate } : null,
-    startDate: vendorDate(s.subscriptionStartDate, 'subscriptionStartDate', ctx),
+    startDate: read.date(s.subscriptionStartDate, 'startDate', 'subscriptionStartDate'),
     renewalDate,
     endDate,
     autoRenew: s.autoRenew ?? null,
@@ -224,12 +232,9 @@ export function mapSubscription(raw: unknown, ctx: WireContext, now: number = Da
       refundableQuantity: null,
       notes,
     },
-    license: ionLicense(
-      (raw as { subscriptionOfferId?: unknown }).subscriptionOfferId,
-      (raw as { mfgPartNumber?: unknown }).mfgPartNumber,
-    ),
+    license: ionLicense(fieldsOf(raw).subscriptionOfferId, fieldsOf(raw).mfgPartNumber),
     raw,
-  };
+  });
 }
 
 /**
@@ -291,10 +296,16 @@ export function planTerm(text: string): string | null {
   return null;
 }
 
-/** The plans of one catalog SKU. */
-export function mapPlans(plans: unknown[]): IonPlanInfo[] {
-  return plans.map((raw) => {
-    const p = PlanWire.parse(raw);
+/** The plans of one catalog SKU; a plan the SDK cannot read is left out and recorded on `read` when given. */
+export function mapPlans(plans: unknown[], read?: ItemReader): IonPlanInfo[] {
+  return plans.flatMap((raw, i) => {
+    const parsed = PlanWire.safeParse(raw);
+    if (!parsed.success) {
+      if (!read) throw parsed.error;
+      read.add('offers', `plans.${i} has no id: the plan is left out of offers (kept in raw)`);
+      return [];
+    }
+    const p = parsed.data;
     return {
       id: p.id,
       displayName: p.displayName ?? null,
@@ -316,21 +327,29 @@ export interface IonCatalogSku {
 
 /** Maps a catalog product to one SDK product per SKU (id `<productId>/<skuId>`); the plans stay in `raw`. */
 export function mapCatalogProduct(raw: unknown, ctx: WireContext): IonCatalogSku[] {
-  const p = parseWire(ProductWire, raw, 'product', ctx);
-  const productId = idFromName(p.name);
-  return (p.definition?.skus ?? []).map((sku) => {
-    const plans = mapPlans(sku.plans ?? []);
+  const top = new ItemReader(ctx);
+  const p = top.parse(ProductWire, raw, 'product');
+  const productId = top.id(typeof p.name === 'string' ? idFromName(p.name) : p.name, 'id', 'name');
+  const skus = [...(p.definition?.skus ?? [])];
+  // A product without a readable SKU list is still one record (flagged), never nothing.
+  if (!skus.length && top.problems.length) skus.push({ id: undefined });
+  return skus.map((sku, i) => {
+    const read = new ItemReader(ctx);
+    for (const problem of top.problems) read.add(problem.field, problem.message);
+    const skuId = read.id(sku.id, 'id', `definition.skus.${i}.id`);
+    const plans = mapPlans(sku.plans ?? [], read);
     const terms = plans.map((pl) => pl.commitmentTerm);
     return {
       productId,
-      skuId: sku.id,
+      skuId,
       providerName: sku.productCloudProviderName ?? null,
       plans,
-      product: {
+      product: read.finish({
         provider: PROVIDER,
-        id: productKey(productId, sku.id),
-        name: sku.displayName ?? sku.id,
-        sku: sku.id,
+        // No id unless both parts are known: a half id would address another product.
+        id: productId && skuId ? productKey(productId, skuId) : '',
+        name: sku.displayName ?? skuId,
+        sku: skuId || null,
         vendorSku: null,
         vendorName: sku.productCloudProviderName ?? null,
         description: sku.description ?? p.marketing?.description ?? null,
@@ -347,7 +366,7 @@ export function mapCatalogProduct(raw: unknown, ctx: WireContext): IonCatalogSku
             }))
           : null,
         raw: { product: raw, sku },
-      },
+      }),
     };
   });
 }

@@ -14,6 +14,7 @@ import {
   fieldValue,
   parseDandhDate,
 } from './state.js';
+import { dandhBillingMethods } from './billing.js';
 
 /** Default base URL of the D&H SimpleAPI (no trailing slash). */
 export const DANDH_DEFAULT_BASE_URL = 'https://cp.dandhcloudsolutions.com/SimpleAPI/SimpleAPIService.svc/rest';
@@ -406,6 +407,15 @@ export function createDandhFake(options: DandhFakeOptions = {}): DandhFake {
       return empty();
     },
     PingPong: () => empty(),
+    // Billing reads (invoices, preview): testing/dandh/billing.ts.
+    ...dandhBillingMethods({
+      state,
+      now: clock,
+      json,
+      badParameter: (message) => {
+        throw new Fault(message);
+      },
+    }),
     GetCompanies: (body) => {
       const parent = visibleAccount(intParam(body, 'parentAccountId', true));
       const list = [...state.accounts.values()].filter(

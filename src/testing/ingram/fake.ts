@@ -23,6 +23,7 @@ import {
   periodMonths,
   subscriptionRow,
 } from './state.js';
+import { ingramAutoRenewRoute } from './billing.js';
 
 /** Base URL of a region (`eu`, `na`, ...). */
 export function ingramBaseUrl(region: string): string {
@@ -510,6 +511,12 @@ export function createIngramFake(options: IngramFakeOptions = {}): IngramFake {
   // ---- routes ----------------------------------------------------------------------------------
 
   const routes: { method: string; path: RegExp; handle: Handler }[] = [
+    // Auto-renew (PATCH renewalStatus): testing/ingram/billing.ts.
+    ingramAutoRenewRoute({
+      state,
+      json: (ctx, body) => json(ctx, body),
+      fail: (ctx, status, message) => fail(ctx, status, message),
+    }),
     {
       method: 'GET',
       path: /^\/customers\/?$/,

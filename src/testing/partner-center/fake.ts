@@ -8,6 +8,7 @@ import { type FakeRequest, type RecordedRequest, fakeHandlers } from '../kit/fak
 import { FaultInjector, createRandom } from '../kit/faults.js';
 import { RateWindow } from '../kit/rate-window.js';
 import type { Clock, VendorFake } from '../kit/types.js';
+import { partnerCenterBillingRoutes } from './billing.js';
 import { seedPartnerCenterCatalog, seedPartnerCenterState } from './seed.js';
 import {
   type AddPartnerCenterCustomerInput,
@@ -874,6 +875,9 @@ export function createPartnerCenterFake(options: PartnerCenterFakeOptions = {}):
     return { status: 200, body: renderAvailability(availability) };
   };
 
+  // Billing reads (invoices, reconciliation and unbilled lines): testing/partner-center/billing.ts.
+  const billingRoute = partnerCenterBillingRoutes({ state, now, page, seek, fault, link });
+
   const route = (req: FakeRequest, requestId: string): Reply => {
     const method = req.method.toUpperCase();
     const path = req.path.replace(/\/+$/, '');
@@ -887,6 +891,8 @@ export function createPartnerCenterFake(options: PartnerCenterFakeOptions = {}):
       if (method !== 'GET') return wrongMethod();
       return catalog(req, segments.slice(1).join('/'));
     }
+    const billing = billingRoute(req, segments);
+    if (billing) return billing;
     if (lowerRoot !== 'customers')
       return fault(404, 1000, `No resource at ${path}.`, { errorName: 'ResourceNotFound' });
     if (customerId === undefined) return method === 'GET' ? listCustomers(req) : wrongMethod();

@@ -11,6 +11,7 @@ import { type FakeRequest, type RecordedRequest, fakeHandlers } from '../kit/fak
 import { FaultInjector } from '../kit/faults.js';
 import { RateWindow } from '../kit/rate-window.js';
 import type { Clock, VendorFake } from '../kit/types.js';
+import { pax8BillingRoutes } from './billing.js';
 import { createSeededPax8State } from './seed.js';
 import {
   type AddPax8CompanyInput,
@@ -625,6 +626,15 @@ export function createPax8Fake(options: Pax8FakeOptions = {}): Pax8Fake {
   const tokenInsideBase = tokenUrl.startsWith(`${baseUrl}/`);
   const tokenPathInBase = tokenInsideBase ? new URL(tokenUrl).pathname.slice(basePath.length) : undefined;
 
+  // Billing reads (invoices, draft items, usage): testing/pax8/billing.ts.
+  const billingRoute = pax8BillingRoutes({
+    state,
+    now,
+    list,
+    notFound,
+    badRequest: (req, message) => envelope(req, 400, 'BAD_REQUEST', message),
+  });
+
   function dispatch(req: FakeRequest): Response {
     if (tokenPathInBase !== undefined && req.path === tokenPathInBase) return handleToken(req);
     const unauthorized = authError(req);
@@ -638,6 +648,8 @@ export function createPax8Fake(options: Pax8FakeOptions = {}): Pax8Fake {
         return envelope(req, 429, 'TOO_MANY_REQUESTS', 'Rate limit exceeded', [], headers);
       }
     }
+    const billing = billingRoute(req);
+    if (billing) return billing;
     const parts = req.path
       .split('/')
       .filter((p) => p !== '')

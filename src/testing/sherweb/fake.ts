@@ -17,6 +17,7 @@ import {
   minimalQuantityNow,
   sherwebDateTime,
 } from './state.js';
+import { sherwebBillingRoute } from './billing.js';
 
 /** Default Service Provider API base URL. */
 export const SHERWEB_DEFAULT_BASE_URL = 'https://api.sherweb.com/service-provider/v1';
@@ -366,6 +367,14 @@ export function createSherwebFake(options: SherwebFakeOptions = {}): SherwebFake
   // ---- routes ----------------------------------------------------------------------------------
 
   const routes: { method: string; path: RegExp; handle: Handler }[] = [
+    // Billing read (receivable charges): testing/sherweb/billing.ts.
+    sherwebBillingRoute({
+      now: nowMs,
+      customerFromQuery,
+      listed,
+      json: (body) => json(body),
+      badRequest: validationProblem,
+    }),
     {
       method: 'GET',
       path: /^\/customers\/?$/,

@@ -5,7 +5,6 @@ import {
   ConflictError,
   NotFoundError,
   RateLimitError,
-  ResponseValidationError,
   ServerError,
   ValidationError,
 } from '../../../src/core/errors.js';
@@ -107,10 +106,11 @@ describe('Ingram subscription mapping', () => {
     expect(s.constraints).toMatchObject({ canDecrease: true, canCancel: true });
   });
 
-  it('a list row without products is a ResponseValidationError naming the field', () => {
+  it('a list row without products is returned flagged on quantity (issue #17), never throwing', () => {
     const { products: _p, ...row } = detailed();
-    expect(() => mapSubscription(row, ctx)).toThrow(ResponseValidationError);
-    expect(() => mapSubscription(row, ctx)).toThrow(/products\[0\]\.quantity/);
+    const s = mapSubscription(row, ctx);
+    expect(s.problems).toEqual([{ field: 'quantity', message: expect.stringMatching(/products/) }]);
+    expect(s.quantity).toBe(0);
   });
 
   it('reads list rows for filtering', () => {
@@ -122,11 +122,15 @@ describe('Ingram subscription mapping', () => {
     });
   });
 
-  it('bad dates and quantities fail with the field named', () => {
-    expect(() => mapSubscription(detailed({ renewalDate: 'soon' }), ctx)).toThrow(/renewalDate/);
+  it('bad dates and quantities flag the record with the field named (issue #17)', () => {
+    expect(mapSubscription(detailed({ renewalDate: 'soon' }), ctx).problems?.map((p) => p.field)).toEqual([
+      'renewalDate',
+    ]);
     const raw = detailed();
     raw.products[0]!.quantity = -3;
-    expect(() => mapSubscription(raw, ctx)).toThrow(/quantity/);
+    expect(mapSubscription(raw, ctx).problems).toEqual([
+      { field: 'quantity', message: expect.stringMatching(/products\[0\]\.quantity.*negative/) },
+    ]);
   });
 
   it('periods and billing terms', () => {
@@ -153,7 +157,8 @@ describe('Ingram customer, product and order mapping', () => {
       externalId: 'CRM-1',
     });
     expect(mapCustomer({ id: 'x', name: 'Y', status: 'pending' }, ctx).status).toBe('unknown');
-    expect(() => mapCustomer({ name: 'no id' }, ctx)).toThrow(ResponseValidationError);
+    // Issue #17: returned flagged (id '', problems on id), never failing its page.
+    expect(mapCustomer({ name: 'no id' }, ctx)).toMatchObject({ id: '', problems: [{ field: 'id' }] });
   });
 
   it('maps a product with the MPN as id', () => {

@@ -151,10 +151,13 @@ describe('Partner Center mappers', () => {
     expect(noRenew.renewalDate).toBeNull();
   });
 
-  it('refuses what it cannot read with ResponseValidationError naming the field', () => {
-    expect(() => mapSubscription({ id: 'x', quantity: -1 }, CUSTOMER, ctx)).toThrow(ResponseValidationError);
-    expect(() => mapSubscription({ quantity: 1 }, CUSTOMER, ctx)).toThrow(/id/);
-    expect(() => mapSubscription(nce({ commitmentEndDate: 'soon' }), CUSTOMER, ctx)).toThrow(/commitmentEndDate/);
+  it('flags a record it cannot read with the field (issue #17); a collection it cannot read still throws', () => {
+    const fields = (raw: unknown) => mapSubscription(raw, CUSTOMER, ctx).problems?.map((p) => p.field);
+    expect(fields({ id: 'x', quantity: -1 })).toEqual(['quantity']);
+    expect(fields({ quantity: 1 })).toEqual(['id']);
+    expect(mapSubscription(nce({ commitmentEndDate: 'soon' }), CUSTOMER, ctx).problems).toEqual([
+      { field: 'commitment', message: 'commitmentEndDate is not a date' },
+    ]);
     expect(() => mapCollection({ value: [] }, ctx)).toThrow(ResponseValidationError);
   });
 

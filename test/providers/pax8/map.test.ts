@@ -106,7 +106,7 @@ describe('Pax8 mappers', () => {
     expect(pax8TermToIso(undefined)).toBeNull();
   });
 
-  it('names the field and value of a payload it cannot read', () => {
+  it('returns a record it cannot fully read flagged with the field (issue #17), never throwing', () => {
     const bad = [
       [{ ...wire, quantity: 'many' }, 'quantity'],
       [{ ...wire, quantity: -3 }, 'quantity'],
@@ -115,15 +115,11 @@ describe('Pax8 mappers', () => {
       [null, '(root)'],
     ] as const;
     for (const [payload, field] of bad) {
-      let err: unknown;
-      try {
-        mapSubscription(payload, ctx, { now: NOW });
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(ResponseValidationError);
-      expect((err as ResponseValidationError).field).toBe(field);
+      const s = mapSubscription(payload, ctx, { now: NOW });
+      expect(s.problems?.map((p) => p.field)).toContain(field);
+      expect(s.raw).toBe(payload);
     }
+    expect(mapSubscription(wire, ctx, { now: NOW })).not.toHaveProperty('problems');
   });
 
   it('maps companies, products and page envelopes', () => {

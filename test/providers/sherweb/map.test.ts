@@ -123,13 +123,13 @@ describe('Sherweb subscription mapper', () => {
     expect(s.constraints.notes.join(' ')).toMatch(/Quinquennial/);
   });
 
-  it('names the field and value it cannot read', () => {
-    expect(() => mapSubscription({ ...annual, quantity: -3 }, ctx, { customerId: CUSTOMER })).toThrow(
-      ResponseValidationError,
-    );
-    expect(() => mapSubscription({ ...annual, purchaseDate: 'yesterday' }, ctx, { customerId: CUSTOMER })).toThrow(
-      /purchaseDate/,
-    );
+  it('flags a record it cannot read with the field (issue #17); a list it cannot read still throws', () => {
+    expect(mapSubscription({ ...annual, quantity: -3 }, ctx, { customerId: CUSTOMER }).problems).toEqual([
+      { field: 'quantity', message: 'quantity is not a seat count (negative)' },
+    ]);
+    expect(mapSubscription({ ...annual, purchaseDate: 'yesterday' }, ctx, { customerId: CUSTOMER }).problems).toEqual([
+      { field: 'startDate', message: 'purchaseDate is not a date' },
+    ]);
     expect(() => mapItems({ items: 'nope' }, 'list', ctx)).toThrow(ResponseValidationError);
     expect(mapItems({ items: null }, 'list', ctx)).toEqual([]);
   });

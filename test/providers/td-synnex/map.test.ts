@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { ResponseValidationError } from '../../../src/core/errors.js';
 import {
   idFromName,
   mapCatalogProduct,
@@ -88,9 +87,13 @@ describe('td-synnex map', () => {
     expect(mapSubscription(sub({ subscriptionStatus: raw }), ctx)).toMatchObject({ status, rawStatus: raw });
   });
 
-  it('refuses a seat count that is not a number, and a bad date', () => {
-    expect(() => mapSubscription(sub({ subscriptionTotalLicenses: 'three' }), ctx)).toThrow(ResponseValidationError);
-    expect(() => mapSubscription(sub({ subscriptionStartDate: 'yesterday' }), ctx)).toThrow(ResponseValidationError);
+  it('flags a seat count that is not a number, and a bad date (issue #17), never throwing', () => {
+    expect(mapSubscription(sub({ subscriptionTotalLicenses: 'three' }), ctx).problems).toEqual([
+      { field: 'quantity', message: 'subscriptionTotalLicenses is not a seat count (text that is not a number)' },
+    ]);
+    expect(mapSubscription(sub({ subscriptionStartDate: 'yesterday' }), ctx).problems).toEqual([
+      { field: 'startDate', message: 'subscriptionStartDate is not a date' },
+    ]);
   });
 
   it('maps catalog products per SKU with plans and terms', () => {

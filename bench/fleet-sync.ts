@@ -1,0 +1,106 @@
+/**
+ * `fleet-sync-wall-vs-bound`: 40 accounts synced by 4 worker processes of `msp-marketplace-sdk/fleet`
+ * (test/fleet/worker.ts: BullMQ on REDIS_URL, limits and tokens shared per credential through Redis, JSON-lines
+ * sink) against a Pax8-shaped look-alike (test/fleet/lookalike.ts) answering after 150 ± 50 ms. Each account is
+ * one credential with `maxConcurrent` 2 and 40 customers synced per customer (41 requests). Every process runs
+ * 10 jobs at once, so all 40 run together and the fleet's floor is one job's:
+ * `token + requests x latency / maxConcurrent` (its rate limit is set high enough not to bind). The figure: time from
+ * enqueueing to the last job finished / that floor. Goal <= 1.15. Without `REDIS_URL` it is printed as skipped.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FleetJob } from '../src/fleet/index.js';
+import { startFleetLookAlike } from '../test/fleet/lookalike.js';
+import { type Figure, figure, round } from './lib.js';
+
+const NAME = 'fleet-sync-wall-vs-bound';
+const WORKERS = 4;
+const ACCOUNTS = 40;
+const CUSTOMERS = 40;
+const PER_CUSTOMER = 2;
+const LATENCY_MS = 150;
+const CONCURRENT = 2;
+const GOAL = 1.15;
+
+export async function run(): Promise<Figure[]> {
+  const redisUrl = process.env.REDIS_URL;
+  if (!redisUrl) return [{ ...figure(NAME, 0, 'ratio', null), skipped: 'REDIS_URL not set' }];
+  const { createSyncFleet } = (await import(
+    new URL(process.env.BENCH_FROM_SRC === '1' ? '../src/fleet/index.js' : '../dist/fleet.js', import.meta.url).href
+  )) as typeof import('../src/fleet/index.js');
+  const vendor = await startFleetLookAlike({
+    customers: CUSTOMERS,
+    perCustomer: PER_CUSTOMER,
+    latencyMs: LATENCY_MS,
+    jitterMs: 50,
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'msp-fleet-bench-'));
+  const queue = `fleet-bench-${randomUUID()}`;
+  const children: ChildProcess[] = [];
+  const fleet = await createSyncFleet({ redis: redisUrl, queue });
+  try {
+    const env = {
+      ...process.env,
+      REDIS_URL: redisUrl,
+      FLEET_QUEUE: queue,
+      SINK_DIR: dir,
+      ORIGIN: vendor.origin,
+      LOCK_MS: '30000',
+      JOBS_PER_WORKER: String(ACCOUNTS / WORKERS),
+      SECRET_PREFIX: queue,
+      TIMEOUT_MS: '30000',
+      RATE_LIMIT: JSON.stringify({ requests: 100_000, perMs: 1_000, maxConcurrent: CONCURRENT }),
+    };
+    const workerPath = fileURLToPath(new URL('../test/fleet/worker.ts', import.meta.url));
+    await Promise.all(
+      Array.from({ length: WORKERS }, () => {
+        const child = fork(workerPath, [], {
+          execArgv: ['--import', 'tsx'],
+          env,
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        });
+        children.push(child);
+        return new Promise<void>((resolve, reject) => {
+          child.on('message', (m: { type: string }) => m.type === 'ready' && resolve());
+          child.once('exit', (code) => reject(new Error(`fleet worker exited early (${code})`)));
+        });
+      }),
+    );
+    const jobs: FleetJob[] = Array.from({ length: ACCOUNTS }, (_, i) => ({
+      account: `acct${i + 1}`,
+      provider: 'pax8',
+    }));
+    const started = Date.now();
+    await fleet.enqueue('bench', jobs);
+    const results = await fleet.waitForRun('bench', jobs, { timeoutMs: 120_000 });
+    const finished = Math.max(...results.map((r) => r.finishedOn ?? Date.now()));
+    const seconds = (finished - started) / 1000;
+    const failed = results.filter((r) => r.state !== 'completed' || r.subscriptions !== CUSTOMERS * PER_CUSTOMER);
+    if (failed.length) throw new Error(`fleet bench: ${failed.length} jobs incomplete: ${JSON.stringify(failed[0])}`);
+    const requests = 1 + CUSTOMERS; // one page of customers, one listing per customer
+    const L = LATENCY_MS / 1000;
+    const bound = L + (requests * L) / CONCURRENT;
+    const total = [...vendor.requests.values()].reduce((a, b) => a + b, 0);
+    const note =
+      `${WORKERS} processes x ${ACCOUNTS / WORKERS} jobs, ${ACCOUNTS} accounts x ${CUSTOMERS} customers x ` +
+      `${PER_CUSTOMER} subscriptions: ${round(seconds, 2)} s vs one job's floor ${round(bound, 2)} s ` +
+      `(${requests} requests x ${LATENCY_MS} ms / ${CONCURRENT} + token); ${total} API requests in all ` +
+      `(minimum ${ACCOUNTS * requests})`;
+    return [
+      figure(NAME, round(seconds / bound), 'ratio', ['<=', GOAL], note, {
+        us: { wall: Math.round(seconds * 1e6), bound: Math.round(bound * 1e6) },
+      }),
+    ];
+  } finally {
+    for (const c of children) if (c.connected) c.send({ type: 'stop' });
+    await new Promise((r) => setTimeout(r, 300));
+    for (const c of children) if (c.exitCode === null) c.kill();
+    await fleet.close();
+    await vendor.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

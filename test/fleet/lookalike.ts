@@ -1,0 +1,95 @@
+/**
+ * A Pax8-shaped vendor for the fleet tests and bench, on node:http: every account has its own path
+ * (`/a/<account>/v1`), token and estate (`customers` companies with `perCustomer` subscriptions each, ids
+ * carrying the account's number), each answer after `latencyMs`. It counts API requests per account.
+ */
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FleetLookAlike {
+  origin: string;
+  /** API requests answered, per account. */
+  requests: Map<string, number>;
+  close(): Promise<void>;
+}
+
+const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
+
+export function companyId(account: number, i: number): string {
+  return `c0000000-${hex(account, 4)}-4000-8000-${hex(i, 12)}`;
+}
+
+export async function startFleetLookAlike(o: {
+  customers: number;
+  perCustomer: number;
+  latencyMs: number;
+  jitterMs?: number;
+}): Promise<FleetLookAlike> {
+  const requests = new Map<string, number>();
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const m = /^\/a\/([^/]+)\/v1(\/.*)$/.exec(url.pathname);
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (!m) return send(404, { message: 'Not Found' });
+    const account = m[1]!;
+    const accountNo = Number.parseInt(account.replace(/\D/g, '') || '0', 10);
+    const path = m[2]!;
+    if (req.method === 'POST' && path === '/token') {
+      return send(200, { access_token: `tok-${account}`, token_type: 'Bearer', expires_in: 3600 });
+    }
+    if (req.headers.authorization !== `Bearer tok-${account}`) return send(401, { message: 'Unauthorized' });
+    requests.set(account, (requests.get(account) ?? 0) + 1);
+    const page = Number(url.searchParams.get('page') ?? 0);
+    const size = Math.min(200, Number(url.searchParams.get('size') ?? 10));
+    const delay = o.latencyMs + (o.jitterMs ? (Math.random() * 2 - 1) * o.jitterMs : 0);
+    setTimeout(() => {
+      if (path === '/companies') {
+        const content = [];
+        for (let i = page * size; i < Math.min(o.customers, (page + 1) * size); i++) {
+          content.push({ id: companyId(accountNo, i), name: `Company ${account} ${i}`, status: 'Active' });
+        }
+        const totalPages = Math.ceil(o.customers / size);
+        return send(200, { content, page: { size, totalElements: o.customers, totalPages, number: page } });
+      }
+      if (path === '/subscriptions') {
+        const company = url.searchParams.get('companyId') ?? '';
+        const i = Number.parseInt(company.slice(-12), 16);
+        const content = [];
+        for (let j = page * size; j < Math.min(o.perCustomer, (page + 1) * size); j++) {
+          content.push({
+            id: `5${hex(accountNo, 7)}-${hex(j, 4)}-4000-8000-${hex(i, 12)}`,
+            companyId: company,
+            productId: '7a3e9b10-0000-4000-8000-000000000002',
+            productName: 'Microsoft 365 Business Premium',
+            quantity: j + 1,
+            startDate: '2024-01-15T00:00:00Z',
+            createdDate: '2024-01-15T10:22:31.153-0700',
+            status: 'Active',
+            price: 22,
+            currencyCode: 'USD',
+            billingTerm: 'Monthly',
+            commitmentTerm: null,
+          });
+        }
+        const totalPages = Math.max(1, Math.ceil(o.perCustomer / size));
+        return send(200, { content, page: { size, totalElements: o.perCustomer, totalPages, number: page } });
+      }
+      send(404, { message: 'Not Found' });
+    }, delay);
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

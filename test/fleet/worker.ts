@@ -1,0 +1,48 @@
+/**
+ * One fleet worker process (run with `node --import tsx`), for test/fleet and bench/fleet-sync.ts: a
+ * `createSyncFleet` worker whose clients are Pax8 clients on the look-alike (`/a/<account>/v1`), synced per
+ * customer, sharing limits and tokens through Redis, writing JSON lines under `SINK_DIR`. It reports `ready`.
+ */
+import { closeRedisConnections } from '../../src/core/redis.js';
+import { createSyncFleet, jsonLinesSink } from '../../src/fleet/index.js';
+import { createPax8Client } from '../../src/providers/pax8/index.js';
+
+const env = process.env;
+const fleet = await createSyncFleet({
+  redis: env.REDIS_URL!,
+  queue: env.FLEET_QUEUE!,
+  lockDurationMs: Number(env.LOCK_MS ?? 1_000),
+});
+const rateLimit = JSON.parse(env.RATE_LIMIT ?? '{"requests":100000,"perMs":1000,"maxConcurrent":4}');
+const worker = await fleet.work({
+  concurrency: Number(env.JOBS_PER_WORKER ?? 2),
+  sink: jsonLinesSink(env.SINK_DIR!),
+  client: ({ account }) => {
+    const client = createPax8Client({
+      credentials: { clientId: account, clientSecret: `${env.SECRET_PREFIX ?? 'fleet'}-${account}` },
+      baseUrl: `${env.ORIGIN}/a/${account}/v1`,
+      tokenUrl: `${env.ORIGIN}/a/${account}/v1/token`,
+      rateLimit,
+      ...(env.FLEET_LOCAL_LIMITS === '1' ? {} : { redis: env.REDIS_URL! }),
+      retry: { retries: 2, baseDelayMs: 50, maxDelayMs: 200 },
+      // A killed worker's limiter slots expire after the window + this + 5 s (core/redis-limiter.ts holdMs).
+      timeoutMs: Number(env.TIMEOUT_MS ?? 2_000),
+    });
+    // Synced per customer (one listing per customer), the case the fleet's checkpoints have most of.
+    return new Proxy(client, {
+      get(target, key) {
+        if (key === 'capabilities') return { ...target.capabilities, listAllSubscriptionsNative: false };
+        const value = Reflect.get(target, key, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  },
+});
+process.on('message', async (m: { type: string }) => {
+  if (m.type !== 'stop') return;
+  await worker.close();
+  await fleet.close();
+  await closeRedisConnections();
+  process.disconnect?.();
+});
+process.send?.({ type: 'ready' });
