@@ -1,7 +1,7 @@
-import type { Money } from '../model/common.js';
+import type { ItemProblem, Money } from '../model/common.js';
 import type { EventHub } from './events.js';
 import { type Page, PagedList, type PagedListOptions } from './pagination.js';
-import { scrubText } from './redact.js';
+import { scrubText, scrubValueWith } from './redact.js';
 
 /**
  * Tolerant readers for billing records (issue 18). A billing line the SDK cannot fully read is still returned with
@@ -117,6 +117,12 @@ export function inDayRange(
   return true;
 }
 
+/** The vendor field a problem text starts with (`unitPrice is not a number` -> `unitPrice`), or `record`. */
+function fieldOfProblem(message: string): string {
+  const head = /^([A-Za-z_][\w.]*)(?::| is | has )/.exec(message);
+  return head?.[1] ?? 'record';
+}
+
 /**
  * Reports a record read with problems as one `warning` event (`code: 'odd-record'`), naming the record and what
  * could not be read. The vendor's text is scrubbed of secrets.
@@ -128,8 +134,15 @@ export function reportOddRecord(
   what: string,
   id: string | null,
   problems: readonly string[],
+  record?: unknown,
 ): void {
   if (problems.length === 0) return;
+  // The record itself is flagged as the subscription mappers flag theirs (model `problems`), and its raw scrubbed.
+  if (record !== null && typeof record === 'object') {
+    const flagged = record as { problems?: ItemProblem[]; raw?: unknown };
+    flagged.problems = problems.map((message) => ({ field: fieldOfProblem(message), message }));
+    if (flagged.raw !== undefined) flagged.raw = scrubValueWith(scrubText, flagged.raw, 0, new WeakSet());
+  }
   events.emit('warning', {
     provider,
     code: 'odd-record',

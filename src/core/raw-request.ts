@@ -11,7 +11,7 @@ import { idProblem } from './ids.js';
 import { SENSITIVE_KEY } from './redact.js';
 import type { Redactor } from './redact.js';
 
-/** Options of {@link BaseMarketplaceClient.request}. */
+/** Options of the client's `request` method. */
 export interface RawRequestOptions extends CallOptions {
   /** Values of `{name}` placeholders in the path (`/subscriptions/{subscriptionId}`), URL-encoded and checked like ids. */
   params?: Record<string, string | number> | undefined;
@@ -24,7 +24,7 @@ export interface RawRequestOptions extends CallOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** The answer of {@link BaseMarketplaceClient.request}. */
+/** The answer of the client's `request` method. */
 export interface RawResponse<T = unknown> {
   status: number;
   /** Response headers, lower-case names; credential-bearing ones `[REDACTED]`, every value scrubbed of secrets. */

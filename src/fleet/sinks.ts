@@ -17,6 +17,7 @@ export type SinkState = Record<string, string | number>;
 
 /** A sink opened for one job: records go in with `write`, become durable with `commit`. */
 export interface OpenSink {
+  /** Takes one record (not yet durable: see `commit`). */
   write(record: FleetRecord): void | Promise<void>;
   /**
    * Makes every record written since the last commit durable and returns the state to resume from. Called with
@@ -34,6 +35,7 @@ export interface OpenSink {
  * batch number).
  */
 export interface FleetSink {
+  /** Opens the sink for one job, resuming after `resume` (the state of its last saved commit), if any. */
   open(job: FleetJobRef, resume: SinkState | undefined): Promise<OpenSink>;
 }
 

@@ -73,6 +73,7 @@ export interface FleetWorkerOptions {
 
 /** A worker of this process; `close` lets its running jobs finish first. */
 export interface FleetWorker {
+  /** Stops taking jobs, lets the running ones finish, and closes the worker's connections. */
   close(): Promise<void>;
 }
 

@@ -170,7 +170,6 @@ export function mapLicenseDetail(raw: unknown, ctx: WireContext): LicenseDetail 
   });
 }
 
-/** Graph `user` -> {@link GraphUser}. */
 /** Graph object ids are strings (GUIDs); a number there means the answer is not a Graph object. */
 function graphId(read: ItemReader, value: unknown): string {
   if (typeof value !== 'number') return read.id(value, 'id');
@@ -178,6 +177,7 @@ function graphId(read: ItemReader, value: unknown): string {
   return '';
 }
 
+/** Graph `user` -> {@link GraphUser}. */
 export function mapGraphUser(raw: unknown, ctx: WireContext): GraphUser {
   const read = new ItemReader(ctx);
   const u = read.parse(UserWire, raw, 'user');

@@ -3,7 +3,9 @@ import { createContext } from '../cli/context.js';
 import { loadConfig } from '../cli/config.js';
 import { CliUsageError, EXIT, type ExitCode } from '../cli/errors.js';
 import type { CliIo } from '../cli/io.js';
+import { type GraphClient, createGraphClient } from '../graph/client.js';
 import { ensureMcpSdk } from './load-sdk.js';
+import type { McpGraphOption } from './tools/reconciliation.js';
 
 /** Options of `msp-marketplace mcp`. */
 export interface McpCommandOptions {
@@ -55,6 +57,7 @@ export async function mcpCommand(
       actor,
       version,
       audit: (entry) => io.stderr.write(`audit ${JSON.stringify(entry)}\n`),
+      graph: await graphOption(global, io),
     });
     if (!global.quiet) {
       const mode = opts.readOnly ? 'read-only' : opts.enableWrites ? 'WRITES ENABLED' : 'dry-run';
@@ -67,4 +70,35 @@ export async function mcpCommand(
   } finally {
     ctx.close();
   }
+}
+
+/**
+ * Graph for the reconciliation and assignment tools, per customer tenant: the embedded fake with `--mock`, else an
+ * app from GRAPH_CLIENT_ID / GRAPH_CLIENT_SECRET (allowed in the customer's tenant, e.g. through GDAP); without
+ * them the tools say that Graph is not configured.
+ */
+async function graphOption(global: GlobalOptions, io: CliIo): Promise<McpGraphOption | undefined> {
+  const clients = new Map<string, GraphClient>();
+  const cached = (tenantId: string, make: () => GraphClient) => {
+    const known = clients.get(tenantId);
+    if (known) return known;
+    const client = make();
+    clients.set(tenantId, client);
+    return client;
+  };
+  if (global.mock) {
+    const { GRAPH_FAKE_CREDENTIALS } = await import('../testing/graph/fake.js');
+    return (tenantId) =>
+      cached(tenantId, () =>
+        createGraphClient({ rateLimit: false, credentials: { ...GRAPH_FAKE_CREDENTIALS, tenantId } }),
+      );
+  }
+  const clientId = io.env.GRAPH_CLIENT_ID;
+  const clientSecret = io.env.GRAPH_CLIENT_SECRET;
+  if (!clientId || !clientSecret) return undefined;
+  const baseUrl = io.env.GRAPH_BASE_URL;
+  return (tenantId) =>
+    cached(tenantId, () =>
+      createGraphClient({ credentials: { tenantId, clientId, clientSecret }, ...(baseUrl ? { baseUrl } : {}) }),
+    );
 }

@@ -15,3 +15,4 @@ export {
 } from './server.js';
 export { describeToolError, toolErrorResult, type McpToolError } from './errors.js';
 export { serveStdio, type StdioStreams } from './stdio.js';
+export type { McpGraphOption } from './tools/reconciliation.js';

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { LicenseIdentitySchema, MoneySchema, ProviderIdSchema } from './common.js';
+import { ItemProblemSchema, LicenseIdentitySchema, MoneySchema, ProviderIdSchema } from './common.js';
 import { BillingTermSchema, CommitmentTermSchema } from './subscription.js';
 
 /**
@@ -30,6 +30,8 @@ export const InvoiceSchema = z.object({
   total: MoneySchema.nullable(),
   /** What is still owed, when the vendor says. */
   balance: MoneySchema.nullable(),
+  /** What the SDK could not read from the vendor's record (absent when everything was read); `raw` has it all. */
+  problems: z.array(ItemProblemSchema).optional(),
   raw: z.unknown(),
 });
 /** An invoice from the marketplace to the partner. `raw` is the vendor payload. */
@@ -62,6 +64,8 @@ export const InvoiceLineSchema = z.object({
   unitCost: MoneySchema.nullable(),
   /** The line's total cost to the partner (after discounts, before tax), when the vendor says. */
   total: MoneySchema.nullable(),
+  /** What the SDK could not read from the vendor's record (absent when everything was read); `raw` has it all. */
+  problems: z.array(ItemProblemSchema).optional(),
   raw: z.unknown(),
 });
 /** One charge on an invoice. `raw` is the vendor payload. */
@@ -84,6 +88,8 @@ export const UsageRecordSchema = z.object({
   cost: MoneySchema.nullable(),
   /** Price to the customer for the period, when the vendor says. */
   price: MoneySchema.nullable(),
+  /** What the SDK could not read from the vendor's record (absent when everything was read); `raw` has it all. */
+  problems: z.array(ItemProblemSchema).optional(),
   raw: z.unknown(),
 });
 /** Consumption of a usage-billed product. `raw` is the vendor payload. */
@@ -112,6 +118,8 @@ export const ProductPricingSchema = z.object({
   /** The customer the prices were asked for (some vendors price per customer); null when general. */
   customerId: z.string().nullable(),
   prices: z.array(ProductPriceSchema),
+  /** What the SDK could not read from the vendor's record (absent when everything was read); `raw` has it all. */
+  problems: z.array(ItemProblemSchema).optional(),
   raw: z.unknown(),
 });
 /** The prices and terms a product is offered at. `raw` is the vendor payload. */
@@ -142,6 +150,8 @@ export const OrderSchema = z.object({
   rawStatus: z.string().nullable(),
   createdAt: z.string().nullable(),
   lines: z.array(OrderLineSchema),
+  /** What the SDK could not read from the vendor's record (absent when everything was read); `raw` has it all. */
+  problems: z.array(ItemProblemSchema).optional(),
   raw: z.unknown(),
 });
 /** An order placed at the marketplace. `raw` is the vendor payload. */

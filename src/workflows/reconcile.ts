@@ -339,6 +339,7 @@ export interface ReconcileLicensesInput {
   now?: Date | undefined;
   /** `skip` (default): a marketplace that fails is listed in `failures`; `throw`: the first failure is thrown. */
   onError?: 'throw' | 'skip' | undefined;
+  /** Called as each marketplace and the Graph read start and finish (for a progress display). */
   onProgress?: ((event: ReconcileProgress) => void) | undefined;
   signal?: AbortSignal | undefined;
 }

@@ -7,7 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
-import { PAX8_SEED_IDS } from '../../src/testing/index.js';
+import { GRAPH_SEED_IDS, PAX8_SEED_IDS } from '../../src/testing/index.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const CUSTOMER = `PAX8:${PAX8_SEED_IDS.contoso}`;
@@ -34,6 +34,20 @@ const call = async (client: Client, name: string, args: Record<string, unknown>)
   (await client.callTool({ name, arguments: args })) as CallToolResult;
 
 describe('msp-marketplace mcp --mock over stdio', () => {
+  it('reconciles against Graph: the command hands the server a Graph client per tenant (the embedded fake)', async () => {
+    const s = await start(['-p', 'pax8']);
+    try {
+      const r = await call(s.client, 'reconcile_licenses', { company: CUSTOMER, tenant: GRAPH_SEED_IDS.contosoTenant });
+      expect(r.isError).not.toBe(true);
+      const licenses = (r.structuredContent as { licenses: { license: string; assigned: number | null }[] }).licenses;
+      const bp = licenses.find((l) => l.license === 'Microsoft 365 Business Premium');
+      // Known only when Graph answered: without a Graph client the assigned count is null.
+      expect(bp?.assigned).toEqual(expect.any(Number));
+    } finally {
+      await s.client.close();
+    }
+  });
+
   it('lists, then adds seats to the monthly subscription: a dry run by default, applied with --enable-writes', async () => {
     const dry = await start([]);
     try {

@@ -241,6 +241,19 @@ export function reconciliationTools(ctx: ReconciliationToolContext): Reconciliat
         : 'Dry run: this server runs without --enable-writes, so nothing was changed.'
       : undefined;
 
+  /** Reconciles the company named in a tool's arguments and remembers its subscriptions for later seat tools. */
+  const reconcile = async (args: { company: string; tenant?: string; costPeriod?: 'billing-period' | 'month' }) => {
+    const company = companyOf(args.company);
+    const r = await reconcileLicenses({
+      marketplaces: ctx.marketplaces,
+      company,
+      graph: optionalGraph(company, args.tenant),
+      costPeriod: args.costPeriod,
+    });
+    ctx.remember(r.licenses.flatMap((l) => l.subscriptions.map((s) => s.subscription)));
+    return r;
+  };
+
   return [
     {
       name: 'reconcile_licenses',
@@ -250,14 +263,7 @@ export function reconciliationTools(ctx: ReconciliationToolContext): Reconciliat
       input: z.object({ company: CompanyInput, tenant: TenantInput, costPeriod: CostPeriodInput }).strict(),
       annotations: { ...readOnlyTool, title: 'Reconcile licenses' },
       run: (async (args: { company: string; tenant?: string; costPeriod?: 'billing-period' | 'month' }) => {
-        const company = companyOf(args.company);
-        const r = await reconcileLicenses({
-          marketplaces: ctx.marketplaces,
-          company,
-          graph: optionalGraph(company, args.tenant),
-          costPeriod: args.costPeriod,
-        });
-        ctx.remember(r.licenses.flatMap((l) => l.subscriptions.map((s) => s.subscription)));
+        const r = await reconcile(args);
         const licenses = summary(r);
         const lines = licenses.map(
           (l) =>
@@ -287,14 +293,7 @@ export function reconciliationTools(ctx: ReconciliationToolContext): Reconciliat
       input: z.object({ company: CompanyInput, tenant: TenantInput, costPeriod: CostPeriodInput }).strict(),
       annotations: { ...readOnlyTool, title: 'Rightsizing plan' },
       run: (async (args: { company: string; tenant?: string; costPeriod?: 'billing-period' | 'month' }) => {
-        const company = companyOf(args.company);
-        const r = await reconcileLicenses({
-          marketplaces: ctx.marketplaces,
-          company,
-          graph: optionalGraph(company, args.tenant),
-          costPeriod: args.costPeriod,
-        });
-        ctx.remember(r.licenses.flatMap((l) => l.subscriptions.map((s) => s.subscription)));
+        const r = await reconcile(args);
         const plan = await buildRightsizingPlan(r, {
           marketplaces: ctx.marketplaces,
           actor: ctx.actor,

@@ -103,7 +103,7 @@ export function dandhInvoices(deps: DandhBillingDeps, options: ListInvoicesOptio
           .filter((raw) => sameCustomer(raw, options.customerId))
           .map((raw) => {
             const m = mapDandhInvoice(raw, month ?? null);
-            reportOddRecord(deps.events, 'dandh', op, 'invoice', m.value.id, m.problems);
+            reportOddRecord(deps.events, 'dandh', op, 'invoice', m.value.id, m.problems, m.value);
             return m.value;
           });
         yield { items };
@@ -134,7 +134,7 @@ export function dandhInvoiceLines(deps: DandhBillingDeps, options: ListInvoiceLi
         const invoiceId = wanted && month ? dandhInvoiceId(wanted.number, month) : null;
         const items = dandhCharges(invoice).map((raw) => {
           const m = mapDandhCharge(raw, invoiceId, invoice);
-          reportOddRecord(deps.events, 'dandh', op, 'invoice charge', m.value.subscriptionId, m.problems);
+          reportOddRecord(deps.events, 'dandh', op, 'invoice charge', m.value.subscriptionId, m.problems, m.value);
           return m.value;
         });
         yield { items };

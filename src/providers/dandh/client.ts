@@ -195,7 +195,7 @@ export class DandhClient extends BaseMarketplaceClient {
   }
   /**
    * Calls any DandH API endpoint with this client's auth, limiter, retries, limits and redaction; the path strings
-   * of our spec (generated/dandh.ts) autocomplete. See {@link BaseMarketplaceClient.request} and docs/requests.md.
+   * of our spec (generated/dandh.ts) autocomplete. See the client's `request` method and docs/requests.md.
    */
   override request<T = unknown>(
     method: HttpMethod,

@@ -35,7 +35,7 @@ export function ingramOrders(deps: IngramBillingDeps, options: ListOrdersOptions
       rows.map((raw) => {
         n += 1;
         const m = mapIngramOrder(raw, `#${n}`);
-        reportOddRecord(deps.events, 'ingram', 'listOrders', 'order', m.value.id, m.problems);
+        reportOddRecord(deps.events, 'ingram', 'listOrders', 'order', m.value.id, m.problems, m.value);
         return m.value;
       }),
     options.signal,
@@ -69,6 +69,6 @@ export async function ingramProductPricing(
     });
   }
   const m = mapIngramPricing(rows, productId);
-  reportOddRecord(deps.events, 'ingram', 'getProductPricing', 'product pricing', productId, m.problems);
+  reportOddRecord(deps.events, 'ingram', 'getProductPricing', 'product pricing', productId, m.problems, m.value);
   return m.value;
 }

@@ -168,7 +168,7 @@ export class IngramClient extends BaseMarketplaceClient {
   }
   /**
    * Calls any Ingram API endpoint with this client's auth, limiter, retries, limits and redaction; the path strings
-   * of our spec (generated/ingram.ts) autocomplete. See {@link BaseMarketplaceClient.request} and docs/requests.md.
+   * of our spec (generated/ingram.ts) autocomplete. See the client's `request` method and docs/requests.md.
    */
   override request<T = unknown>(
     method: HttpMethod,

@@ -46,7 +46,7 @@ export interface PartnerCenterBillingDeps {
 export const PARTNER_CENTER_LINE_PAGE_SIZE = 2000;
 
 function keep<T>(deps: PartnerCenterBillingDeps, operation: string, what: string, m: Mapped<T>, id: string | null): T {
-  reportOddRecord(deps.events, PROVIDER, operation, what, id, m.problems);
+  reportOddRecord(deps.events, PROVIDER, operation, what, id, m.problems, m.value);
   return m.value;
 }
 

@@ -270,7 +270,7 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
   }
   /**
    * Calls any PartnerCenter API endpoint with this client's auth, limiter, retries, limits and redaction; the path strings
-   * of our spec (generated/partner-center.ts) autocomplete. See {@link BaseMarketplaceClient.request} and docs/requests.md.
+   * of our spec (generated/partner-center.ts) autocomplete. See the client's `request` method and docs/requests.md.
    */
   override request<T = unknown>(
     method: HttpMethod,

@@ -44,7 +44,7 @@ export const PAX8_MAX_USAGE_DAYS = 31;
 
 /** Maps a record, reporting what could not be read (never failing the page). */
 function keep<T>(deps: Pax8BillingDeps, operation: string, what: string, m: Mapped<T>, id: string | null): T {
-  reportOddRecord(deps.events, 'pax8', operation, what, id, m.problems);
+  reportOddRecord(deps.events, 'pax8', operation, what, id, m.problems, m.value);
   return m.value;
 }
 

@@ -163,7 +163,7 @@ export class Pax8Client extends BaseMarketplaceClient {
   }
   /**
    * Calls any Pax8 API endpoint with this client's auth, limiter, retries, limits and redaction; the path strings
-   * of our spec (generated/pax8.ts) autocomplete. See {@link BaseMarketplaceClient.request} and docs/requests.md.
+   * of our spec (generated/pax8.ts) autocomplete. See the client's `request` method and docs/requests.md.
    */
   override request<T = unknown>(
     method: HttpMethod,

@@ -47,7 +47,7 @@ export function sherwebDraftLines(deps: SherwebBillingDeps, options: ListInvoice
     reportOddRecord(deps.events, 'sherweb', op, 'charges envelope', customerId, top.problems);
     return charges.map((raw) => {
       const m = mapSherwebCharge(raw, customerId, period);
-      reportOddRecord(deps.events, 'sherweb', op, 'receivable charge', m.value.id, m.problems);
+      reportOddRecord(deps.events, 'sherweb', op, 'receivable charge', m.value.id, m.problems, m.value);
       return m.value;
     });
   }

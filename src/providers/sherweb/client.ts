@@ -184,7 +184,7 @@ export class SherwebClient extends BaseMarketplaceClient {
   }
   /**
    * Calls any Sherweb API endpoint with this client's auth, limiter, retries, limits and redaction; the path strings
-   * of our spec (generated/sherweb.ts) autocomplete. See {@link BaseMarketplaceClient.request} and docs/requests.md.
+   * of our spec (generated/sherweb.ts) autocomplete. See the client's `request` method and docs/requests.md.
    */
   override request<T = unknown>(
     method: HttpMethod,

@@ -184,7 +184,7 @@ export class TdSynnexClient extends BaseMarketplaceClient {
   }
   /**
    * Calls any TdSynnex API endpoint with this client's auth, limiter, retries, limits and redaction; the path strings
-   * of our spec (generated/td-synnex.ts) autocomplete. See {@link BaseMarketplaceClient.request} and docs/requests.md.
+   * of our spec (generated/td-synnex.ts) autocomplete. See the client's `request` method and docs/requests.md.
    */
   override request<T = unknown>(
     method: HttpMethod,
@@ -348,7 +348,7 @@ export class TdSynnexClient extends BaseMarketplaceClient {
       (raw) => {
         n += 1;
         const m = mapIonOrder(raw, `#${n}`);
-        reportOddRecord(this.events, 'td-synnex', 'listOrders', 'order', m.value.id, m.problems);
+        reportOddRecord(this.events, 'td-synnex', 'listOrders', 'order', m.value.id, m.problems, m.value);
         return [m.value];
       },
       options.signal,

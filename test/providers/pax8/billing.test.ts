@@ -198,6 +198,9 @@ describe('Pax8 billing reads against the fake', () => {
       chargeType: 'recurring',
     });
     expect(warnings.filter((w) => w.code === 'odd-record')).toHaveLength(1);
+    // The odd line itself is flagged (as subscriptions are), the readable one is not.
+    expect(lines[0]!.problems?.map((p) => p.field)).toEqual(expect.arrayContaining(['quantity', 'startPeriod']));
+    expect(lines[1]).not.toHaveProperty('problems');
     expect(warnings[0]!.message).toMatch(
       /an invoice item \(a\) the SDK could only partly read: startPeriod is not a date; quantity is not a number/,
     );
