@@ -125,16 +125,14 @@ function messageOf(error: unknown): string {
 class UnreadableCustomerError extends Error {
   readonly kind = 'unreadable';
   constructor() {
-    super("the customer was listed without an id (see its `problems`): its subscriptions cannot be listed");
+    super('the customer was listed without an id (see its `problems`): its subscriptions cannot be listed');
     this.name = 'UnreadableCustomerError';
   }
 }
 
 /** Errors that concern one customer only: its subscriptions are skipped, the provider goes on. */
 function customerScoped(error: unknown): boolean {
-  return (
-    error instanceof NotFoundError || error instanceof PermissionError || error instanceof UnreadableCustomerError
-  );
+  return error instanceof NotFoundError || error instanceof PermissionError || error instanceof UnreadableCustomerError;
 }
 
 /** Listings started per request slot of the client's limiter (see `perCustomer` in {@link syncAll}). */
