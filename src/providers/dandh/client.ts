@@ -54,6 +54,7 @@ import { orderSendFailure } from '../../core/order-safety.js';
 import { createLimiterFor, tokenCacheFor, requestConcurrencyOf } from '../../core/scale.js';
 import { Secret } from '../../core/redact.js';
 import { hashKey } from '../../core/sha.js';
+import { raceSignal } from '../../core/auth/cached-token-provider.js';
 import { fieldsOf, reportFlagged } from '../../core/item-problems.js';
 import type { WireContext } from '../../core/wire.js';
 import type { Customer } from '../../model/customer.js';
@@ -211,6 +212,8 @@ export class DandhClient extends BaseMarketplaceClient {
   readonly #pollIntervalMs: number;
   /** Quantity field per service name (null: the service has none), from the order form. */
   readonly #quantityFields = new Map<string, string | null>();
+  /** Lookups of a service's quantity field in flight, shared by concurrent callers. */
+  readonly #quantityFieldLookups = new Map<string, Promise<string | null>>();
   /** Seat targets this client sent and D&H may still be provisioning, by subscription. */
   readonly #inflight = new Map<string, { target: number; at: number }>();
 
@@ -405,11 +408,28 @@ export class DandhClient extends BaseMarketplaceClient {
     const override = this.#o.quantityFields?.[serviceName];
     if (override) return override;
     if (this.#quantityFields.has(serviceName)) return this.#quantityFields.get(serviceName) ?? null;
-    const body: ServiceFieldsRequest = { parentAccountId: companyId, productName: serviceName };
-    const res = await this.#call('getServiceFields', 'GetFieldsForService', body, { signal });
-    const field = quantityFieldOf(res.data, this.#ctx('getServiceFields', res.requestId), preferred);
-    this.#quantityFields.set(serviceName, field);
-    return field;
+    // Single flight per service: concurrent listings (syncAll lists customers at once) ask D&H once, not once each.
+    // The shared lookup runs without any caller's signal; each caller races its own.
+    let lookup = this.#quantityFieldLookups.get(serviceName);
+    if (!lookup) {
+      const body: ServiceFieldsRequest = { parentAccountId: companyId, productName: serviceName };
+      lookup = this.#call('getServiceFields', 'GetFieldsForService', body, {}).then(
+        (res) => {
+          const field = quantityFieldOf(res.data, this.#ctx('getServiceFields', res.requestId), preferred);
+          this.#quantityFields.set(serviceName, field);
+          this.#quantityFieldLookups.delete(serviceName);
+          return field;
+        },
+        (error: unknown) => {
+          this.#quantityFieldLookups.delete(serviceName);
+          throw error;
+        },
+      );
+      // Handled here too: every caller may have given up (aborted) before it settles.
+      lookup.catch(() => {});
+      this.#quantityFieldLookups.set(serviceName, lookup);
+    }
+    return raceSignal(lookup, signal);
   }
 
   async #map(raw: unknown, operation: string, requestId: string, signal?: AbortSignal): Promise<Subscription> {

@@ -349,6 +349,15 @@ describe('D&H seat changes', () => {
     expect(fake.quantityOf(DANDH_SEED_IDS.contosoExchange)).toBe(12);
   });
 
+  it("looks a service's quantity field up once when several reads need it at once (single flight)", async () => {
+    const c = client();
+    const before = calls('GetFieldsForService').length;
+    // The tenant subscription has no UDRC quantity field: reading it asks for the service's order form.
+    const tenantRef = { customerId: contoso, subscriptionId: String(DANDH_SEED_IDS.contosoTenant) };
+    await Promise.all([c.getSubscription(tenantRef), c.getSubscription(tenantRef), c.getSubscription(tenantRef)]);
+    expect(calls('GetFieldsForService').length - before).toBe(1);
+  });
+
   it('honours a configured quantity field', async () => {
     await client({ quantityFields: { [DANDH_SERVICES.exchangePlan1Legacy]: 'NumberofCSPlicenses' } }).setSeats(
       exchangeRef,
