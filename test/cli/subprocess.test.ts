@@ -2,17 +2,16 @@
  * The built CLI as users run it: bundled with tsup (as `npm run build` would), started with `node` as a
  * subprocess, against the embedded fakes (`--mock`: no credentials, no network).
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAX8_SEED_IDS } from '../../src/testing/index.js';
+import { buildCli } from './build-cli.js';
 
-const root = resolve(import.meta.dirname, '../..');
-// Inside the repository so the bundle resolves its dependencies (commander, ky, msw...) from node_modules.
-const outDir = join(root, 'node_modules', '.cache', `msp-cli-test-${process.pid}`);
-const bin = join(outDir, 'index.js');
+// Built inside the repository (node_modules/.cache) so the bundle resolves its dependencies from node_modules.
+let bin = '';
 const COMPANY = `PAX8:${PAX8_SEED_IDS.contoso}`;
 let work: string;
 
@@ -40,26 +39,10 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Result> 
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'msp-cli-sub-'));
-  execFileSync(
-    process.execPath,
-    [
-      join(root, 'node_modules', 'tsup', 'dist', 'cli-default.js'),
-      'src/cli/index.ts',
-      '--no-config',
-      '--format',
-      'esm',
-      '--target',
-      'node20',
-      '--out-dir',
-      outDir,
-      '--silent',
-    ],
-    { cwd: root, stdio: 'pipe' },
-  );
+  bin = buildCli().bin;
 }, 60_000);
 
 afterAll(() => {
-  rmSync(outDir, { recursive: true, force: true });
   rmSync(work, { recursive: true, force: true });
 });
 
