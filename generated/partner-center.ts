@@ -238,6 +238,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/customers/{customerId}/subscriptions/usagerecords": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Usage of the customer's usage-billed subscriptions (Azure plans) in the current billing period (SubscriptionMonthlyUsageRecord; Microsoft Learn "Get subscription usage records for a customer"; App+User only). */
+        get: operations["listSubscriptionUsageRecords"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/customers/{customerId}/orders": {
         parameters: {
             query?: never;
@@ -844,6 +861,28 @@ export interface components {
             links?: components["schemas"]["ResourceLinks"];
             attributes?: components["schemas"]["ResourceAttributes"];
         };
+        UsageRecordCollection: {
+            totalCount?: number;
+            items?: components["schemas"]["SubscriptionMonthlyUsageRecord"][];
+            links?: components["schemas"]["ResourceLinks"];
+            attributes?: components["schemas"]["ResourceAttributes"];
+        };
+        /** @description Microsoft Learn lists Id/Name; the .NET SDK's class has ResourceId/ResourceName: the SDK reads both (assumption). */
+        SubscriptionMonthlyUsageRecord: {
+            id?: string;
+            name?: string;
+            resourceId?: string;
+            resourceName?: string;
+            offerId?: string;
+            status?: string;
+            partnerOnRecord?: string;
+            totalCost?: number;
+            usdTotalCost?: number;
+            currencyCode?: string;
+            currencyLocale?: string;
+            lastModifiedDate?: string;
+            attributes?: components["schemas"]["ResourceAttributes"];
+        };
         OrderError: {
             orderGroupId?: string;
             code?: number;
@@ -1406,6 +1445,30 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CartCheckoutResult"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    listSubscriptionUsageRecords: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The customer's Entra tenant id. */
+                customerId: components["parameters"]["CustomerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Usage records. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageRecordCollection"];
                 };
             };
             default: components["responses"]["Error"];

@@ -1,5 +1,5 @@
 import { RecordReader, missingId, money } from '../../core/billing-wire.js';
-import type { Invoice, InvoiceLine, Order, OrderStatus } from '../../model/billing.js';
+import type { Invoice, InvoiceLine, Order, OrderStatus, UsageRecord } from '../../model/billing.js';
 import { licenseFromSku, unknownLicense } from '../../model/common.js';
 import type { BillingTerm } from '../../model/subscription.js';
 
@@ -210,6 +210,38 @@ export function mapPartnerCenterOrder(raw: unknown, customerId: string, position
       rawStatus,
       createdAt: r.date('creationDate'),
       lines,
+      raw,
+    },
+    problems: r.problems,
+  };
+}
+
+/**
+ * Partner Center `SubscriptionMonthlyUsageRecord` (`GET /customers/{id}/subscriptions/usagerecords`: one record per
+ * usage-billed subscription or Azure plan, for the current billing period) -> {@link UsageRecord}. Microsoft's
+ * pages name the id and name `resourceId`/`resourceName` (the .NET SDK) or `id`/`name` (the REST page); both are
+ * read (an assumption: which one the service sends is not shown in a response example we have). `totalCost` is an
+ * estimate to the partner in `currencyCode` (Azure plan) — `currencyLocale` alone gives no currency, so it is null.
+ */
+export function mapPartnerCenterUsage(raw: unknown, customerId: string): Mapped<UsageRecord> {
+  const r = new RecordReader(raw);
+  const subscriptionId = r.text('resourceId') ?? r.text('id');
+  if (subscriptionId === null) r.problems.push('resourceId is missing');
+  const cost = r.number('totalCost');
+  return {
+    value: {
+      provider: PROVIDER,
+      customerId,
+      subscriptionId,
+      productId: r.text('offerId'),
+      description: r.text('resourceName') ?? r.text('name') ?? '',
+      // The current billing period; Microsoft does not give its dates with the record.
+      periodStart: null,
+      periodEnd: null,
+      quantity: null,
+      unit: null,
+      cost: money(cost, r.text('currencyCode')),
+      price: null,
       raw,
     },
     problems: r.problems,

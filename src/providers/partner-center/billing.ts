@@ -1,10 +1,15 @@
 import { type YieldedPage, inDayRange, reportOddRecord, sequentialPages } from '../../core/billing-wire.js';
-import { ConfigurationError, NotFoundError, PermissionError } from '../../core/errors.js';
+import { ConfigurationError, NotFoundError, PermissionError, ValidationError } from '../../core/errors.js';
 import type { EventHub } from '../../core/events.js';
 import type { HttpRequest } from '../../core/http.js';
-import type { ListInvoiceLinesOptions, ListInvoicesOptions, ListOrdersOptions } from '../../core/marketplace-client.js';
+import type {
+  ListInvoiceLinesOptions,
+  ListInvoicesOptions,
+  ListOrdersOptions,
+  ListUsageOptions,
+} from '../../core/marketplace-client.js';
 import type { PagedList, PagedListOptions } from '../../core/pagination.js';
-import type { Invoice, InvoiceLine, Order } from '../../model/billing.js';
+import type { Invoice, InvoiceLine, Order, UsageRecord } from '../../model/billing.js';
 import {
   type InvoiceDetailRef,
   type Mapped,
@@ -12,6 +17,7 @@ import {
   mapPartnerCenterInvoice,
   mapPartnerCenterLine,
   mapPartnerCenterOrder,
+  mapPartnerCenterUsage,
 } from './billing-map.js';
 import type { PartnerCenterPage } from './map.js';
 
@@ -248,6 +254,62 @@ export function partnerCenterOrders(deps: PartnerCenterBillingDeps, options: Lis
       for await (const customerId of deps.customers(signal)) {
         try {
           yield* ordersOf(customerId, signal);
+        } catch (error) {
+          if (!(error instanceof PermissionError || error instanceof NotFoundError)) throw error;
+          deps.events.emit('warning', {
+            provider: PROVIDER,
+            code: 'customer-skipped',
+            message: `${op}: skipped customer ${customerId}: ${error.message}`,
+          });
+        }
+      }
+    },
+    options.signal,
+    deps.limits,
+  );
+}
+
+/**
+ * Usage of usage-billed subscriptions (Azure plans and the like) for the current billing period:
+ * `GET /customers/{id}/subscriptions/usagerecords` for one customer, or customer by customer without `customerId`
+ * (a customer the partner cannot read is skipped with a `warning`). Microsoft documents it for App+User tokens only
+ * and for the current period only, so `from`/`to` are refused before any request.
+ */
+export function partnerCenterUsage(deps: PartnerCenterBillingDeps, options: ListUsageOptions): PagedList<UsageRecord> {
+  const op = 'listUsage';
+  if (options.from !== undefined || options.to !== undefined) {
+    throw new ValidationError(
+      'listUsage: Partner Center usage records cover the current billing period only; from/to cannot be honoured',
+      [{ path: options.from !== undefined ? 'from' : 'to', message: 'not supported by Partner Center usage records' }],
+      {
+        provider: PROVIDER,
+        operation: op,
+        hint: "Omit from/to; for past periods read the invoices' usage reconciliation lines in the Partner Center portal.",
+      },
+    );
+  }
+  const subscription = options.subscriptionId?.trim().toLowerCase();
+  async function* usageOf(customerId: string, signal: AbortSignal | undefined) {
+    const path = `/customers/${encodeURIComponent(customerId)}/subscriptions/usagerecords`;
+    for await (const page of walk(deps, op, { path }, signal)) {
+      const items = page.items
+        .map((raw) => {
+          const m = mapPartnerCenterUsage(raw, customerId);
+          return keep(deps, op, 'usage record', m, m.value.subscriptionId);
+        })
+        .filter((u) => subscription === undefined || u.subscriptionId?.toLowerCase() === subscription);
+      yield { items };
+    }
+  }
+  return sequentialPages(
+    async function* (signal) {
+      if (options.customerId !== undefined) {
+        yield* usageOf(options.customerId.trim(), signal);
+        return;
+      }
+      for await (const customerId of deps.customers(signal)) {
+        try {
+          yield* usageOf(customerId, signal);
         } catch (error) {
           if (!(error instanceof PermissionError || error instanceof NotFoundError)) throw error;
           deps.events.emit('warning', {

@@ -43,6 +43,7 @@ import type {
   ListInvoicesOptions,
   ListOptions,
   ListOrdersOptions,
+  ListUsageOptions,
   ListSubscriptionsOptions,
   PurchaseInput,
   SeatChangeOptions,
@@ -65,9 +66,10 @@ import {
   partnerCenterInvoiceLines,
   partnerCenterInvoices,
   partnerCenterOrders,
+  partnerCenterUsage,
 } from './billing.js';
 import { partnerCenterSetAutoRenew } from './billing-auto-renew.js';
-import type { Invoice, InvoiceLine, Order } from '../../model/billing.js';
+import type { Invoice, InvoiceLine, Order, UsageRecord } from '../../model/billing.js';
 import type { AutoRenewResult } from '../../model/operations.js';
 import {
   type PartnerCenterPage,
@@ -258,6 +260,7 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
     // Billing reads and auto-renew (issue 18; billing.ts, docs/providers/partner-center.md "Billing reads").
     invoices: true,
     draftInvoiceLines: true,
+    usage: true,
     listOrders: true,
     setAutoRenew: true,
   };
@@ -492,6 +495,10 @@ export class PartnerCenterClient extends BaseMarketplaceClient {
   }
   protected override readInvoiceLines(options: ListInvoiceLinesOptions): PagedList<InvoiceLine> {
     return partnerCenterInvoiceLines(this.#billing, options);
+  }
+  protected override readUsage(options: ListUsageOptions): PagedList<UsageRecord> {
+    if (options.customerId !== undefined) requireGuid(options.customerId, 'customerId');
+    return partnerCenterUsage(this.#billing, options);
   }
   protected override readOrders(options: ListOrdersOptions): PagedList<Order> {
     if (options.customerId !== undefined) requireGuid(options.customerId, 'customerId');

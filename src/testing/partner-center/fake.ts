@@ -908,6 +908,14 @@ export function createPartnerCenterFake(options: PartnerCenterFakeOptions = {}):
     }
     if (kind === 'subscriptions') {
       if (subId === undefined) return method === 'GET' ? listSubscriptions(req, cid) : wrongMethod();
+      if (subId.toLowerCase() === 'usagerecords' && action === undefined) {
+        // The fake sells licences only (no Azure plan or other usage-billed subscription): no usage records.
+        if (method !== 'GET') return wrongMethod();
+        return {
+          status: 200,
+          body: page([], `usage:${cid}`, `/customers/${cid}/subscriptions/usagerecords`, 0, undefined),
+        };
+      }
       const rec = findSubscription(cid, subId);
       if (!rec) return subscriptionNotFound(subId);
       if (action === undefined) {

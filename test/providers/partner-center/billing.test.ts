@@ -117,7 +117,8 @@ describe('Partner Center billing reads against the fake', () => {
 
   it('refuses what it does not have before any request', async () => {
     const c = client();
-    expect(() => c.listUsage({ customerId: contoso })).toThrow(UnsupportedOperationError);
+    // Usage covers the current billing period only: a date range is refused, not silently ignored.
+    expect(() => c.listUsage({ customerId: contoso, to: '2026-10-31' })).toThrow(ValidationError);
     await expect(c.getProductPricing(ids.products.businessPremium)).rejects.toThrow(UnsupportedOperationError);
     expect(() => c.listOrders({ customerId: 'not-a-guid' })).toThrow(ValidationError);
     expect(() => c.listInvoiceLines({ invoiceId: 'x', draft: true })).toThrow(ValidationError);
