@@ -30,7 +30,7 @@ export interface AutoRenewDeps {
   unknownHint: string;
 }
 
-/** Why Partner Center would refuse an auto-renew change on this subscription, if the SDK knows. */
+/** Why a vendor would refuse an auto-renew change on this subscription (it is not live), if the SDK knows. */
 function refusal(before: Subscription): string | undefined {
   if (before.status === 'cancelled' || before.status === 'expired') {
     return `the subscription is ${before.status}: only a live subscription renews`;

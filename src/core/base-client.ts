@@ -662,13 +662,9 @@ export abstract class BaseMarketplaceClient implements MarketplaceClient {
       this.#seatKey(valid),
       async (held) => {
         const read = await this.fetchSubscription(valid, { signal: opts.signal });
-        // --- item tolerance (#17, H1): a flagged record whose seat count is unreadable never drives a write.
+        // A flagged record whose seat count (or id) is unreadable never drives a write (issue 17).
         const unreadable = unreadableForSeats(read, this.provider, operation);
-        if (unreadable) {
-          this.#audit({ ...audit, outcome: 'refused', error: errorSummary(unreadable) });
-          throw unreadable;
-        }
-        // --- end item tolerance
+        if (unreadable) this.#refuseSeatChange(audit, undefined, unreadable);
         // An asynchronous change still pending at the vendor is the base of this one (core/seat-lock/pending-chain.ts).
         const recorded = await held.pendingChain();
         let reading = readChain(read.quantity, recorded);

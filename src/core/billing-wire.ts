@@ -1,7 +1,8 @@
 import type { ItemProblem, Money } from '../model/common.js';
 import type { EventHub } from './events.js';
 import { type Page, PagedList, type PagedListOptions } from './pagination.js';
-import { scrubText, scrubValueWith } from './redact.js';
+import { firstReport } from './item-problems.js';
+import { scrubText } from './redact.js';
 
 /**
  * Tolerant readers for billing records (issue 18). A billing line the SDK cannot fully read is still returned with
@@ -137,11 +138,14 @@ export function reportOddRecord(
   record?: unknown,
 ): void {
   if (problems.length === 0) return;
-  // The record itself is flagged as the subscription mappers flag theirs (model `problems`), and its raw scrubbed.
+  // The record itself is flagged as the subscription mappers flag theirs (model `problems`), and its raw scrubbed;
+  // reported here once (a provider's generic pager that sees the flag does not report it again).
   if (record !== null && typeof record === 'object') {
-    const flagged = record as { problems?: ItemProblem[]; raw?: unknown };
-    flagged.problems = problems.map((message) => ({ field: fieldOfProblem(message), message }));
-    if (flagged.raw !== undefined) flagged.raw = scrubValueWith(scrubText, flagged.raw, 0, new WeakSet());
+    (record as { problems?: ItemProblem[] }).problems = problems.map((message) => ({
+      field: fieldOfProblem(message),
+      message,
+    }));
+    if (!firstReport(record)) return;
   }
   events.emit('warning', {
     provider,

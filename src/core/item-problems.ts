@@ -161,6 +161,29 @@ export interface WarningSink {
 }
 
 /**
+ * Replaces a flagged record's `raw` with a copy scrubbed of every live client's secrets. An answer the SDK cannot
+ * read may be an echo or error body rather than the vendor's record (an echoed login, say); readable records keep
+ * `raw` as sent.
+ */
+export function scrubFlaggedRaw(record: { raw?: unknown }): void {
+  if (record.raw !== undefined) record.raw = scrubValueWith(scrubText, record.raw, 0, new WeakSet());
+}
+
+/** Flagged records already reported (and scrubbed): a record passed on by an outer pager is not reported again. */
+const reported = new WeakSet<object>();
+
+/**
+ * Reports a flagged record once: true the first time (the caller scrubs and warns), false when a reader below
+ * already did (e.g. a billing read's own report, then the provider's generic pager).
+ */
+export function firstReport(record: object): boolean {
+  if (reported.has(record)) return false;
+  reported.add(record);
+  scrubFlaggedRaw(record as { raw?: unknown });
+  return true;
+}
+
+/**
  * Emits one `warning` (code `record-unreadable`) per flagged record among `records`: provider, operation, record
  * id and the fields it could not read. No vendor value and no payload: the record itself carries `raw`.
  */
@@ -168,11 +191,7 @@ export function reportFlagged(events: WarningSink, ctx: WireContext, records: re
   const noun = what ?? nounOf(ctx.operation);
   for (const record of records) {
     const fields = flaggedFields(record);
-    if (!fields.length) continue;
-    // An answer the SDK cannot read may be an echo or error body rather than the vendor's record (an echoed login,
-    // say): its `raw` is handed over scrubbed of every live client's secrets. Readable records keep `raw` as sent.
-    const holder = record as { raw?: unknown };
-    if (holder.raw !== undefined) holder.raw = scrubValueWith(scrubText, holder.raw, 0, new WeakSet());
+    if (!fields.length || !firstReport(record as object)) continue;
     const id = (record as { id?: unknown }).id;
     events.emit('warning', {
       provider: ctx.provider,

@@ -1,7 +1,6 @@
 import { RecordReader, missingId } from '../../core/billing-wire.js';
 import type { Order, OrderStatus, ProductPrice, ProductPricing } from '../../model/billing.js';
 import type { Money } from '../../model/common.js';
-import type { BillingTerm } from '../../model/subscription.js';
 import { ingramBillingTerm, periodToIso } from './map.js';
 
 /** A mapped billing record and what could not be read of it (empty when everything was read). */
@@ -66,7 +65,7 @@ export function mapIngramOrder(raw: unknown, position: string): Mapped<Order> {
         productId: l.text('mpn') ?? l.text('id'),
         subscriptionId: l.text('subscriptionId') ?? r.text('subscriptionId'),
         quantity: l.number('quantity'),
-        billingTerm: sp ? ingramBillingTerm(sp) : 'unknown',
+        billingTerm: ingramBillingTerm(sp),
         description: l.text('name'),
       });
       r.problems.push(...l.problems.map((m) => `products: ${m}`));
@@ -89,16 +88,6 @@ export function mapIngramOrder(raw: unknown, position: string): Mapped<Order> {
   };
 }
 
-/** Billing frequency of an Ingram `billingPeriod`. */
-function billingTermOf(p: { type: string; duration: number } | undefined): BillingTerm {
-  const iso = periodToIso(p);
-  if (iso === 'P1M') return 'monthly';
-  if (iso === 'P1Y' || iso === 'P12M') return 'annual';
-  if (iso === 'P2Y') return 'biennial';
-  if (iso === 'P3Y') return 'triennial';
-  return 'unknown';
-}
-
 /**
  * The catalog rows of one MPN (`GET /products?mpn=`) -> {@link ProductPricing}: one price per row (an MPN is one
  * way to buy: its billing period, its commitment, its `recurring` price and cost; `minimumQuantity` and
@@ -110,7 +99,7 @@ export function mapIngramPricing(rows: unknown[], productId: string): Mapped<Pro
     const r = new RecordReader(row);
     const sp = period(r, 'subscriptionPeriod');
     const price: ProductPrice = {
-      billingTerm: billingTermOf(period(r, 'billingPeriod')),
+      billingTerm: ingramBillingTerm(period(r, 'billingPeriod')),
       commitmentTerm: periodToIso(sp) === 'P12M' ? 'P1Y' : periodToIso(sp),
       price: moneyOf(r, 'prices'),
       cost: moneyOf(r, 'costs'),

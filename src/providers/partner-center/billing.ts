@@ -228,6 +228,40 @@ async function currentCurrency(deps: PartnerCenterBillingDeps, signal: AbortSign
 }
 
 /**
+ * A per-customer read as one listing: `customerId`'s pages, or, without it, every customer's, customer by customer
+ * (a customer the partner cannot read is skipped with a `warning`, as `listSubscriptions` does).
+ */
+function perCustomer<T>(
+  deps: PartnerCenterBillingDeps,
+  op: string,
+  options: { customerId?: string | undefined; signal?: AbortSignal | undefined },
+  readOne: (customerId: string, signal: AbortSignal | undefined) => AsyncGenerator<YieldedPage<T>, void, undefined>,
+): PagedList<T> {
+  return sequentialPages(
+    async function* (signal) {
+      if (options.customerId !== undefined) {
+        yield* readOne(options.customerId.trim(), signal);
+        return;
+      }
+      for await (const customerId of deps.customers(signal)) {
+        try {
+          yield* readOne(customerId, signal);
+        } catch (error) {
+          if (!(error instanceof PermissionError || error instanceof NotFoundError)) throw error;
+          deps.events.emit('warning', {
+            provider: PROVIDER,
+            code: 'customer-skipped',
+            message: `${op}: skipped customer ${customerId}: ${error.message}`,
+          });
+        }
+      }
+    },
+    options.signal,
+    deps.limits,
+  );
+}
+
+/**
  * Orders of a customer (`GET /customers/{id}/orders`), or, without `customerId`, of every customer, customer by
  * customer (a customer the partner cannot read is skipped with a `warning`, as `listSubscriptions` does).
  */
@@ -245,28 +279,7 @@ export function partnerCenterOrders(deps: PartnerCenterBillingDeps, options: Lis
       yield { items };
     }
   }
-  return sequentialPages(
-    async function* (signal) {
-      if (options.customerId !== undefined) {
-        yield* ordersOf(options.customerId.trim(), signal);
-        return;
-      }
-      for await (const customerId of deps.customers(signal)) {
-        try {
-          yield* ordersOf(customerId, signal);
-        } catch (error) {
-          if (!(error instanceof PermissionError || error instanceof NotFoundError)) throw error;
-          deps.events.emit('warning', {
-            provider: PROVIDER,
-            code: 'customer-skipped',
-            message: `${op}: skipped customer ${customerId}: ${error.message}`,
-          });
-        }
-      }
-    },
-    options.signal,
-    deps.limits,
-  );
+  return perCustomer(deps, op, options, ordersOf);
 }
 
 /**
@@ -301,26 +314,5 @@ export function partnerCenterUsage(deps: PartnerCenterBillingDeps, options: List
       yield { items };
     }
   }
-  return sequentialPages(
-    async function* (signal) {
-      if (options.customerId !== undefined) {
-        yield* usageOf(options.customerId.trim(), signal);
-        return;
-      }
-      for await (const customerId of deps.customers(signal)) {
-        try {
-          yield* usageOf(customerId, signal);
-        } catch (error) {
-          if (!(error instanceof PermissionError || error instanceof NotFoundError)) throw error;
-          deps.events.emit('warning', {
-            provider: PROVIDER,
-            code: 'customer-skipped',
-            message: `${op}: skipped customer ${customerId}: ${error.message}`,
-          });
-        }
-      }
-    },
-    options.signal,
-    deps.limits,
-  );
+  return perCustomer(deps, op, options, usageOf);
 }

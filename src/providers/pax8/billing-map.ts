@@ -12,7 +12,7 @@ import type {
 } from '../../model/billing.js';
 import { licenseFromSku } from '../../model/common.js';
 import type { BillingTerm } from '../../model/subscription.js';
-import { pax8TermToIso } from './map.js';
+import { BILLING_TERM, pax8TermToIso } from './map.js';
 
 /** A mapped billing record and what could not be read of it (empty when everything was read). */
 export interface Mapped<T> {
@@ -42,17 +42,6 @@ const ITEM_TERM: Record<string, BillingTerm> = {
   '3 Year': 'triennial',
   'One-Time': 'one-time',
   'One-time': 'one-time',
-  Activation: 'one-time',
-  Trial: 'trial',
-};
-
-/** Pax8 pricing `billingTerm` (as on subscriptions). */
-const PRICING_TERM: Record<string, BillingTerm> = {
-  Monthly: 'monthly',
-  Annual: 'annual',
-  '2-Year': 'biennial',
-  '3-Year': 'triennial',
-  'One-Time': 'one-time',
   Activation: 'one-time',
   Trial: 'trial',
 };
@@ -206,7 +195,7 @@ export function mapPax8Pricing(raw: unknown, productId: string, customerId: stri
     content.forEach((entry, i) => {
       const p = new RecordReader(entry);
       const rawTerm = p.text('billingTerm');
-      const billingTerm = rawTerm === null ? 'unknown' : mapEnum(rawTerm, PRICING_TERM, 'unknown');
+      const billingTerm = rawTerm === null ? 'unknown' : mapEnum(rawTerm, BILLING_TERM, 'unknown');
       const months = p.number('commitmentTermInMonths');
       const commitmentTerm =
         pax8TermToIso(p.text('commitmentTerm')) ?? (months !== null && months > 0 ? `P${months}M` : null);
@@ -251,7 +240,7 @@ export function mapPax8Order(raw: unknown, position: string): Mapped<Order> {
         productId: l.text('productId'),
         subscriptionId: l.text('subscriptionId'),
         quantity: l.number('quantity'),
-        billingTerm: term === null ? 'unknown' : mapEnum(term, PRICING_TERM, 'unknown'),
+        billingTerm: term === null ? 'unknown' : mapEnum(term, BILLING_TERM, 'unknown'),
         description: null,
       });
       r.problems.push(...l.problems.map((m) => `lineItems: ${m}`));

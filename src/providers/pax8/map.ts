@@ -85,7 +85,8 @@ const SUBSCRIPTION_STATUS: Record<string, SubscriptionStatus> = {
   Converted: 'expired',
 };
 
-const BILLING_TERM: Record<string, BillingTerm> = {
+/** Pax8 `billingTerm` (subscriptions and pricing use the same words). */
+export const BILLING_TERM: Record<string, BillingTerm> = {
   Monthly: 'monthly',
   Annual: 'annual',
   '2-Year': 'biennial',

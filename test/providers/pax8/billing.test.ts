@@ -175,7 +175,16 @@ describe('Pax8 billing reads against the fake', () => {
       http.get(`${fake.baseUrl}/invoices/:id/items`, () =>
         HttpResponse.json({
           content: [
-            { id: 'a', quantity: 'lots', price: 5, currencyCode: 'EUR', startPeriod: 'soon', term: 'Biennial-ish' },
+            {
+              id: 'a',
+              quantity: 'lots',
+              price: 5,
+              currencyCode: 'EUR',
+              startPeriod: 'soon',
+              term: 'Biennial-ish',
+              // An answer echoing the client's credentials: the flagged record's raw must not hand them over.
+              description: `echo ${fake.credentials.clientSecret}`,
+            },
             { id: 'b', quantity: 2, price: '7.5', cost: 6, currencyCode: 'EUR', type: 'subscription', term: 'Monthly' },
           ],
           page: { size: 200, totalElements: 2, totalPages: 1, number: 0 },
@@ -198,9 +207,13 @@ describe('Pax8 billing reads against the fake', () => {
       chargeType: 'recurring',
     });
     expect(warnings.filter((w) => w.code === 'odd-record')).toHaveLength(1);
+    // Reported once: the provider's generic pager, seeing the flag, does not warn about the same line again.
+    expect(warnings.filter((w) => w.code === 'record-unreadable')).toHaveLength(0);
     // The odd line itself is flagged (as subscriptions are), the readable one is not.
     expect(lines[0]!.problems?.map((p) => p.field)).toEqual(expect.arrayContaining(['quantity', 'startPeriod']));
     expect(lines[1]).not.toHaveProperty('problems');
+    expect(JSON.stringify(lines[0]!.raw)).not.toContain(fake.credentials.clientSecret);
+    expect(JSON.stringify(lines[0]!.raw)).toContain('[REDACTED]');
     expect(warnings[0]!.message).toMatch(
       /an invoice item \(a\) the SDK could only partly read: startPeriod is not a date; quantity is not a number/,
     );
