@@ -6,7 +6,6 @@ import {
   type CallToolResult,
   type ListToolsRequest,
   type ListToolsResult,
-  type ToolAnnotations,
 } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
 import {
@@ -34,6 +33,7 @@ import { type CompanyRef, Marketplaces } from '../workflows/registry.js';
 import { NAMED_PREFERENCES, policyFor, selectSubscription } from '../workflows/select-subscription.js';
 import { type McpToolError, describeToolError, toolErrorResult } from './errors.js';
 import { type McpGraphOption, reconciliationTools } from './tools/reconciliation.js';
+import { type ToolDef, defineTool, readOnlyTool, writeTool } from './tools/tool-def.js';
 import { scrubText, scrubValue } from '../core/redact.js';
 import { SDK_VERSION } from '../version.js';
 
@@ -115,20 +115,6 @@ interface Session {
   baselines: Map<string, Snapshot>;
 }
 
-type ToolOutput = { structured: Record<string, unknown>; text: string };
-
-interface ToolDef<S extends z.ZodObject = z.ZodObject> {
-  name: string;
-  title: string;
-  description: string;
-  input: S;
-  annotations: ToolAnnotations;
-  run(args: z.output<S>): Promise<ToolOutput>;
-}
-
-/** Keeps a tool's argument types while listing tools of different inputs together. */
-const defineTool = <S extends z.ZodObject>(def: ToolDef<S>): ToolDef => def as unknown as ToolDef;
-
 // ---- input schemas (built from the SDK's own validation schemas) ------------------------------------------------
 
 const CompanyInput = z
@@ -163,14 +149,6 @@ const DryRunInput = z
 const PREFERENCES = NAMED_PREFERENCES;
 
 const PreferenceName = z.enum(Object.keys(PREFERENCES) as [keyof typeof PREFERENCES, ...(keyof typeof PREFERENCES)[]]);
-
-const readOnlyTool: ToolAnnotations = { readOnlyHint: true, destructiveHint: false, openWorldHint: true };
-const writeTool: ToolAnnotations = {
-  readOnlyHint: false,
-  destructiveHint: true,
-  idempotentHint: false,
-  openWorldHint: true,
-};
 
 // ---- helpers -----------------------------------------------------------------------------------------------------
 
@@ -958,7 +936,7 @@ export function createMarketplaceMcpServer(options: MarketplaceMcpServerOptions)
   ];
   // The reconciliation tools (src/mcp/tools/): the same mode, seat cap, audit and session memory as the seat tools.
   tools.push(
-    ...(reconciliationTools({
+    ...reconciliationTools({
       marketplaces,
       graph: options.graph,
       enableWrites,
@@ -972,7 +950,7 @@ export function createMarketplaceMcpServer(options: MarketplaceMcpServerOptions)
       audit,
       remember,
       sessionInfo,
-    }) as unknown as ToolDef[]),
+    }),
   );
 
   // ---- registration and dispatch -------------------------------------------------------------------------------

@@ -4,7 +4,6 @@
  * `offboard_user`), which are dry runs unless the server runs with writes enabled, refused in read-only mode,
  * counted against the session's seat cap (one per call) and audited like the seat tools.
  */
-import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
 import { BusinessRuleError, ConfigurationError, MarketplaceError, ReadOnlyError } from '../../core/errors.js';
 import { IdSchema } from '../../core/validate.js';
@@ -17,6 +16,7 @@ import type { CompanyRef, Marketplaces } from '../../workflows/registry.js';
 import { renewalCalendar } from '../../workflows/renewals.js';
 import { buildRightsizingPlan } from '../../workflows/rightsizing.js';
 import { describeToolError } from '../errors.js';
+import { type ToolDef, readOnlyTool, writeTool } from './tool-def.js';
 
 /** A Graph client per tenant: one client (its own tenant only), or a factory. */
 export type McpGraphOption = GraphClient | ((tenantId: string) => GraphClient);
@@ -38,7 +38,7 @@ export interface ToolAudit {
 }
 
 /** What the tools need of the server: its marketplaces, Graph, mode, seat cap, audit and session memory. */
-export interface ReconciliationToolContext {
+export interface ToolDefContext {
   marketplaces: Marketplaces;
   graph: McpGraphOption | undefined;
   enableWrites: boolean;
@@ -54,24 +54,6 @@ export interface ReconciliationToolContext {
   remember(subs: readonly Subscription[]): void;
   sessionInfo(): Record<string, unknown>;
 }
-
-/** A tool as the server registers it. */
-export interface ReconciliationTool {
-  name: string;
-  title: string;
-  description: string;
-  input: z.ZodObject;
-  annotations: ToolAnnotations;
-  run(args: never): Promise<{ structured: Record<string, unknown>; text: string }>;
-}
-
-const readOnlyTool: ToolAnnotations = { readOnlyHint: true, destructiveHint: false, openWorldHint: true };
-const writeTool: ToolAnnotations = {
-  readOnlyHint: false,
-  destructiveHint: true,
-  idempotentHint: false,
-  openWorldHint: true,
-};
 
 const CompanyInput = z
   .string()
@@ -147,7 +129,7 @@ function summary(r: CompanyReconciliation) {
 }
 
 /** The reconciliation tools, bound to one server's context. */
-export function reconciliationTools(ctx: ReconciliationToolContext): ReconciliationTool[] {
+export function reconciliationTools(ctx: ToolDefContext): ToolDef[] {
   const graphFor = (company: CompanyRef, tenant?: string): GraphClient => {
     const tenantId = tenant ?? company.marketplaceIds.find((m) => m.provider === 'partner-center')?.customerId;
     if (!ctx.graph) {
@@ -418,7 +400,7 @@ export function reconciliationTools(ctx: ReconciliationToolContext): Reconciliat
       }) as never,
     },
     ...(['assign', 'unassign'] as const).map(
-      (mode): ReconciliationTool => ({
+      (mode): ToolDef => ({
         name: `${mode}_license`,
         title: mode === 'assign' ? 'Assign license' : 'Unassign license',
         description: `${mode === 'assign' ? 'Gives a user' : 'Takes from a user'} a Microsoft 365 license (Graph assignLicense) in the company's tenant. Buys or releases no marketplace seat (use onboard_user / offboard_user for that). A dry run unless the server runs with --enable-writes; refused in read-only mode; counts one against the session's cap.`,
@@ -480,7 +462,7 @@ export function reconciliationTools(ctx: ReconciliationToolContext): Reconciliat
       }),
     ),
     ...(['onboard', 'offboard'] as const).map(
-      (mode): ReconciliationTool => ({
+      (mode): ToolDef => ({
         name: `${mode}_user`,
         title: mode === 'onboard' ? 'Onboard user' : 'Offboard user',
         description:
