@@ -18,6 +18,7 @@ const B = '4a3b9d2f-7c5e-4f8b-8d21-6e3f9a5b2c02';
 const LOCKED = '5b4cae30-8d6f-4a9c-9e32-7f4a0b6c3d03';
 const PLAN_A = 'aa11bb22-cc33-4d44-8e55-ff6677889900';
 const PLAN_B = 'bb22cc33-dd44-4e55-9f66-007788990011';
+const SECRET = 'app-secret-value-123';
 
 const collection = (items: unknown[], next?: string) => ({
   totalCount: items.length,
@@ -48,7 +49,12 @@ const server = useLookAlike((req, res) => {
   if (m[1] === LOCKED) return send(res, 403, { code: 900403, description: 'Access denied for this customer' });
   if (m[1] === A) {
     if (req.headers['ms-continuationtoken'] === 'ct-2') {
-      return send(res, 200, collection([{ name: 'Nameless', totalCost: 'n/a', currencyCode: 'EUR' }]));
+      // An odd record that echoes the credentials it was called with (the secret travels in the token request).
+      return send(
+        res,
+        200,
+        collection([{ name: 'Nameless', totalCost: 'n/a', currencyCode: 'EUR', note: `echo ${SECRET}` }]),
+      );
     }
     return send(
       res,
@@ -77,7 +83,7 @@ const server = useLookAlike((req, res) => {
 
 function client() {
   const c = createPartnerCenterClient({
-    credentials: { tenantId: TENANT, clientId: 'app-id', clientSecret: 'app-secret-value-123' },
+    credentials: { tenantId: TENANT, clientId: 'app-id', clientSecret: SECRET },
     baseUrl: `${server.current.url}/v1`,
     tokenUrl: `${server.current.url}/${TENANT}/oauth2/token`,
     tokenCache: new MemoryTokenCache(),
@@ -114,6 +120,9 @@ describe('Partner Center listUsage against a look-alike', () => {
     // A currency locale is not a currency: unknown, never assumed.
     expect(usage[2]!.cost).toEqual({ amount: 12, currency: null });
     expect(usage[1]!.problems?.map((p) => p.field).sort()).toEqual(['resourceId', 'totalCost']);
+    // A flagged record's raw is handed over scrubbed: the echoed secret is not in it.
+    expect(JSON.stringify(usage[1]!.raw)).not.toContain(SECRET);
+    expect(JSON.stringify(usage[1]!.raw)).toContain('[REDACTED]');
     expect(warnings.map((w) => w.code).sort()).toEqual(['customer-skipped', 'odd-record']);
   });
 
