@@ -15,13 +15,44 @@ export interface Page<T> {
 /** Fetches one page given a cursor (undefined for the first). */
 export type PageFetcher<T> = (cursor: string | undefined, signal?: AbortSignal) => Promise<Page<T>>;
 
+/** One `byPage()` iteration's reader of a {@link PageSource}: pages are asked for in order, then it is closed. */
+export interface PageReader<T> {
+  /** The page at `cursor` (undefined: the first page). */
+  read(cursor: string | undefined): Promise<Page<T>>;
+  /** Ends the iteration (last page, error, early stop): aborts whatever the reader still has in flight. */
+  close(): void;
+}
+
+/**
+ * A listing whose pages are read with per-iteration state (e.g. read-ahead, core/page-read-ahead.ts): each
+ * `byPage()` opens a reader and closes it when the iteration ends for any reason.
+ */
+export interface PageSource<T> {
+  open(context: PageSourceContext): PageReader<T>;
+}
+
+/** What a {@link PageSource} is opened with, for one `byPage()` iteration. */
+export interface PageSourceContext {
+  signal: AbortSignal | undefined;
+  /** The listing's `maxPages`: a reader never requests a page past it. */
+  maxPages: number;
+  /** `byPage({ pagesAhead })`: most pages to request ahead of the one being read (undefined: the source's own). */
+  pagesAhead?: number | undefined;
+}
+
 /** Options for {@link PagedList.byPage}. */
 export interface ByPageOptions {
   /** Resume from a cursor returned as `nextCursor` by an earlier page. */
   cursor?: string | undefined;
+  /**
+   * Most pages a numbered listing (Pax8) requests ahead of the one you are reading; 0 reads page by page (one
+   * request at a time). Default: the client's `requestConcurrency`, at most 9. Listings whose next page needs the
+   * previous one's cursor ignore it.
+   */
+  pagesAhead?: number | undefined;
 }
 
-const BY_PAGE_OPTION_KEYS = knownKeys<ByPageOptions>('byPage options', { cursor: true });
+const BY_PAGE_OPTION_KEYS = knownKeys<ByPageOptions>('byPage options', { cursor: true, pagesAhead: true });
 const TO_ARRAY_OPTION_KEYS = knownKeys<{ limit: number }>('toArray options', { limit: true });
 
 /** Options of a {@link PagedList} (set by the client from its `limits` option). */
@@ -51,11 +82,12 @@ function pageIds(items: readonly unknown[]): string | undefined {
  * the page number would otherwise be followed until `maxPages`); a cursor the vendor had already returned.
  */
 export class PagedList<T> implements AsyncIterable<T> {
-  readonly #fetch: PageFetcher<T>;
+  readonly #fetch: PageFetcher<T> | PageSource<T>;
   readonly #signal: AbortSignal | undefined;
   #maxPages: number;
 
-  constructor(fetchPage: PageFetcher<T>, signal?: AbortSignal, options: PagedListOptions = {}) {
+  /** `fetchPage` reads one page given its cursor; a {@link PageSource} reads with per-iteration state. */
+  constructor(fetchPage: PageFetcher<T> | PageSource<T>, signal?: AbortSignal, options: PagedListOptions = {}) {
     this.#fetch = fetchPage;
     this.#signal = signal;
     this.#maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
@@ -70,7 +102,27 @@ export class PagedList<T> implements AsyncIterable<T> {
   /** Iterates pages, starting at `cursor` when given. */
   async *byPage(options: ByPageOptions = {}): AsyncGenerator<Page<T>, void, undefined> {
     rejectUnknownKeys(options, BY_PAGE_OPTION_KEYS, { path: 'options', operation: 'byPage' });
-    let cursor = options.cursor;
+    const { pagesAhead } = options;
+    if (pagesAhead !== undefined && !(Number.isInteger(pagesAhead) && pagesAhead >= 0)) {
+      throw new ValidationError('byPage: pagesAhead must be a whole number >= 0 (0 reads page by page)', [
+        { path: 'options.pagesAhead', message: 'must be a whole number >= 0' },
+      ]);
+    }
+    const source = this.#fetch;
+    const signal = this.#signal;
+    const reader: PageReader<T> =
+      typeof source === 'function'
+        ? { read: (cursor) => source(cursor, signal), close: () => undefined }
+        : source.open({ signal, maxPages: this.#maxPages, pagesAhead });
+    try {
+      yield* this.#pages(reader, options.cursor);
+    } finally {
+      reader.close();
+    }
+  }
+
+  async *#pages(reader: PageReader<T>, from: string | undefined): AsyncGenerator<Page<T>, void, undefined> {
+    let cursor = from;
     const seen = new Set<string>();
     let previousIds: string | undefined;
     for (let pages = 0; ; ) {
@@ -80,7 +132,7 @@ export class PagedList<T> implements AsyncIterable<T> {
           { reason: 'max-pages', pages, value: cursor },
         );
       }
-      const page = await this.#fetch(cursor, this.#signal);
+      const page = await reader.read(cursor);
       pages += 1;
       const ids = pageIds(page.items);
       if (ids !== undefined && ids === previousIds) {

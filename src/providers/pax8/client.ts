@@ -39,7 +39,8 @@ import type {
   PurchaseInput,
   SeatChangeOptions,
 } from '../../core/marketplace-client.js';
-import { type Page, PagedList } from '../../core/pagination.js';
+import { PagedList } from '../../core/pagination.js';
+import { type NumberedListing, readAhead } from '../../core/page-read-ahead.js';
 import { Secret } from '../../core/redact.js';
 import { hashKey } from '../../core/sha.js';
 import { readableAnswer, refuseEmptyCustomerId, reportFlagged } from '../../core/item-problems.js';
@@ -232,7 +233,11 @@ export class Pax8Client extends BaseMarketplaceClient {
     return { provider: 'pax8', operation, requestId };
   }
 
-  /** A 0-based page/size listing as a lazy PagedList. */
+  /**
+   * A 0-based page/size listing as a lazy PagedList. Page k is asked for by number and the first answer carries
+   * `page.totalPages`, so the following pages are read ahead, up to the client's `requestConcurrency` at once
+   * (core/page-read-ahead.ts), and still delivered in order with the same cursors (the page numbers).
+   */
   #paged<T>(
     operation: string,
     path: string,
@@ -240,35 +245,49 @@ export class Pax8Client extends BaseMarketplaceClient {
     map: (raw: unknown, ctx: WireContext, signal?: AbortSignal) => T | undefined | Promise<T | undefined>,
     signal?: AbortSignal,
   ): PagedList<T> {
-    let firstTotal: number | undefined;
-    return new PagedList<T>(async (cursor, sig): Promise<Page<T>> => {
-      const page = cursor === undefined ? 0 : Number(cursor);
-      const res = await this.#http.send({
-        operation,
-        method: 'GET',
-        path,
-        query: { ...query, page, size: PAX8_DEFAULTS.pageSize },
-        signal: sig,
-      });
-      const ctx = this.#ctx(operation, res.vendorRequestId ?? res.requestId);
-      const env = mapPage(res.data, ctx);
-      firstTotal ??= env.page.totalElements;
-      if (env.page.totalElements !== firstTotal) {
-        this.events.emit('warning', {
-          provider: 'pax8',
-          code: 'listing-changed',
-          message: `${operation}: the total changed from ${firstTotal} to ${env.page.totalElements} during the listing; items may have shifted between pages`,
+    type Answer = { env: ReturnType<typeof mapPage>; ctx: WireContext };
+    const listing: NumberedListing<Answer, T> = {
+      window: this.requestConcurrency,
+      fetch: async (cursor, sig) => {
+        const res = await this.#http.send({
+          operation,
+          method: 'GET',
+          path,
+          query: { ...query, page: cursor === undefined ? 0 : Number(cursor), size: PAX8_DEFAULTS.pageSize },
+          signal: sig,
         });
-        firstTotal = env.page.totalElements;
-      }
-      const items: T[] = [];
-      for (const item of await Promise.all(env.content.map((raw) => map(raw, ctx, sig)))) {
-        if (item !== undefined) items.push(item);
-      }
-      reportFlagged(this.events, ctx, items);
-      const more = env.page.number + 1 < env.page.totalPages && env.content.length > 0;
-      return { items, nextCursor: more ? String(env.page.number + 1) : undefined, total: env.page.totalElements };
-    }, signal).withLimits(this.#http.limits);
+        const ctx = this.#ctx(operation, res.vendorRequestId ?? res.requestId);
+        return { env: mapPage(res.data, ctx), ctx };
+      },
+      // An empty page ends the listing whatever the total says (as nextCursor below).
+      pagesAfter: ({ env }) => (env.content.length > 0 ? env.page.totalPages - env.page.number - 1 : 0),
+      cursorAfter: (cursor, steps) => String((cursor === undefined ? 0 : Number(cursor)) + steps),
+      toPage: async ({ env, ctx }, _cursor, sig) => {
+        const items: T[] = [];
+        for (const item of await Promise.all(env.content.map((raw) => map(raw, ctx, sig)))) {
+          if (item !== undefined) items.push(item);
+        }
+        const more = env.page.number + 1 < env.page.totalPages && env.content.length > 0;
+        return {
+          items,
+          nextCursor: more ? String(env.page.number + 1) : undefined,
+          total: env.page.totalElements,
+        };
+      },
+      // In listing order, for delivered pages only (never for a page read ahead and discarded).
+      delivered: (page, { env, ctx }, previous) => {
+        const before = previous?.answer.env.page.totalElements;
+        if (before !== undefined && env.page.totalElements !== before) {
+          this.events.emit('warning', {
+            provider: 'pax8',
+            code: 'listing-changed',
+            message: `${operation}: the total changed from ${before} to ${env.page.totalElements} during the listing; items may have shifted between pages`,
+          });
+        }
+        reportFlagged(this.events, ctx, page.items);
+      },
+    };
+    return new PagedList<T>(readAhead(listing), signal).withLimits(this.#http.limits);
   }
 
   // ---- billing reads (issue 18): requests in billing.ts, mapping in billing-map.ts ----
