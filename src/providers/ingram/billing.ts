@@ -17,7 +17,8 @@ export interface IngramBillingDeps {
     operation: string,
     path: string,
     query: Record<string, string | undefined>,
-    mapRows: (rows: unknown[], ctx: WireContext) => T[],
+    /** `offset`: the page's offset (pages may be mapped out of order when read ahead). */
+    mapRows: (rows: unknown[], ctx: WireContext, signal: AbortSignal, offset: number) => T[],
     signal?: AbortSignal,
   ): PagedList<T>;
   events: EventHub;
@@ -26,15 +27,14 @@ export interface IngramBillingDeps {
 
 /** `GET /orders[?customerId=]` (Ingram's spec), newest first as Ingram lists them. */
 export function ingramOrders(deps: IngramBillingDeps, options: ListOrdersOptions): PagedList<Order> {
-  let n = 0;
   return deps.paged(
     'listOrders',
     '/orders',
     { customerId: options.customerId },
-    (rows) =>
-      rows.map((raw) => {
-        n += 1;
-        const m = mapIngramOrder(raw, `#${n}`);
+    // The position in the listing (offset based: pages read ahead may be mapped out of order).
+    (rows, _ctx, _signal, offset) =>
+      rows.map((raw, i) => {
+        const m = mapIngramOrder(raw, `#${offset + i + 1}`);
         reportOddRecord(deps.events, 'ingram', 'listOrders', 'order', m.value.id, m.problems, m.value);
         return m.value;
       }),

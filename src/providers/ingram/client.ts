@@ -40,7 +40,9 @@ import type { Order, ProductPricing } from '../../model/billing.js';
 import { type IngramBillingDeps, ingramOrders, ingramProductPricing } from './billing.js';
 import { setAutoRenewVerified } from '../../core/auto-renew.js';
 import type { AutoRenewResult } from '../../model/operations.js';
-import { type Page, PagedList } from '../../core/pagination.js';
+import { PagedList } from '../../core/pagination.js';
+import { type NumberedListing, readAhead } from '../../core/page-read-ahead.js';
+import { detailPipeline } from './detail-pipeline.js';
 import { createPendingOperation } from '../../core/pending-operation.js';
 import { Secret } from '../../core/redact.js';
 import { hashKey } from '../../core/sha.js';
@@ -281,41 +283,94 @@ export class IngramClient extends BaseMarketplaceClient {
     return { provider: 'ingram', operation, requestId };
   }
 
-  /** An offset/limit listing as a lazy PagedList; `mapPage` turns one page of rows into items. */
+  /**
+   * One page of an offset/limit listing: its rows, the cursor of the next page (`offset + rows`, none past the
+   * total) and the total, with a warning when the total differs from the listing's first (`totals`).
+   */
+  async #listPage(
+    operation: string,
+    path: string,
+    query: Record<string, string | undefined>,
+    cursor: string | undefined,
+    totals: { first?: number },
+    signal?: AbortSignal,
+  ): Promise<{ rows: unknown[]; ctx: WireContext; nextCursor: string | undefined; total: number }> {
+    const offset = cursor === undefined ? 0 : Number(cursor);
+    const res = await this.#http.send({
+      operation,
+      method: 'GET',
+      path,
+      query: { ...query, offset, limit: this.#pageSize },
+      signal,
+    });
+    const ctx = this.#ctx(operation, res.vendorRequestId ?? res.requestId);
+    const env = mapPage(res.data, ctx);
+    const total = env.pagination.total;
+    totals.first ??= total;
+    if (total !== totals.first) {
+      this.events.emit('warning', {
+        provider: 'ingram',
+        code: 'listing-changed',
+        message: `${operation}: the total changed from ${totals.first} to ${total} during the listing; items may have shifted between pages`,
+      });
+      totals.first = total;
+    }
+    const next = offset + env.data.length;
+    return { rows: env.data, ctx, nextCursor: env.data.length > 0 && next < total ? String(next) : undefined, total };
+  }
+
+  /**
+   * An offset/limit listing as a lazy PagedList; `mapRows` turns one page of rows into items. Every answer carries
+   * the total, so the pages after the first are read ahead, up to the client's `requestConcurrency` at once
+   * (core/page-read-ahead.ts), and still delivered in order with the same cursors (the offsets).
+   */
   #paged<T>(
     operation: string,
     path: string,
     query: Record<string, string | undefined>,
-    mapRows: (rows: unknown[], ctx: WireContext, signal?: AbortSignal) => Promise<T[]> | T[],
+    mapRows: (rows: unknown[], ctx: WireContext, signal: AbortSignal, offset: number) => Promise<T[]> | T[],
     signal?: AbortSignal,
   ): PagedList<T> {
-    let firstTotal: number | undefined;
-    return new PagedList<T>(async (cursor, sig): Promise<Page<T>> => {
-      const offset = cursor === undefined ? 0 : Number(cursor);
-      const res = await this.#http.send({
-        operation,
-        method: 'GET',
-        path,
-        query: { ...query, offset, limit: this.#pageSize },
-        signal: sig,
-      });
-      const ctx = this.#ctx(operation, res.vendorRequestId ?? res.requestId);
-      const env = mapPage(res.data, ctx);
-      const total = env.pagination.total;
-      firstTotal ??= total;
-      if (total !== firstTotal) {
-        this.events.emit('warning', {
-          provider: 'ingram',
-          code: 'listing-changed',
-          message: `${operation}: the total changed from ${firstTotal} to ${total} during the listing; items may have shifted between pages`,
+    type Answer = { env: ReturnType<typeof mapPage>; ctx: WireContext; offset: number };
+    const pageSize = this.#pageSize;
+    const listing: NumberedListing<Answer, T> = {
+      window: this.requestConcurrency,
+      fetch: async (cursor, sig) => {
+        const offset = cursor === undefined ? 0 : Number(cursor);
+        const res = await this.#http.send({
+          operation,
+          method: 'GET',
+          path,
+          query: { ...query, offset, limit: pageSize },
+          signal: sig,
         });
-        firstTotal = total;
-      }
-      const items = await mapRows(env.data, ctx, sig);
-      reportFlagged(this.events, ctx, items);
-      const next = offset + env.data.length;
-      return { items, nextCursor: env.data.length > 0 && next < total ? String(next) : undefined, total };
-    }, signal).withLimits(this.#http.limits);
+        const ctx = this.#ctx(operation, res.vendorRequestId ?? res.requestId);
+        return { env: mapPage(res.data, ctx), ctx, offset };
+      },
+      // An empty page ends the listing whatever the total says (as nextCursor below).
+      pagesAfter: ({ env, offset }) =>
+        env.data.length > 0 ? Math.ceil(Math.max(0, env.pagination.total - offset - env.data.length) / pageSize) : 0,
+      cursorAfter: (cursor, steps) => String((cursor === undefined ? 0 : Number(cursor)) + steps * pageSize),
+      toPage: async ({ env, ctx, offset }, _cursor, sig) => {
+        const items = await mapRows(env.data, ctx, sig, offset);
+        const next = offset + env.data.length;
+        const total = env.pagination.total;
+        return { items, nextCursor: env.data.length > 0 && next < total ? String(next) : undefined, total };
+      },
+      // In listing order, for delivered pages only (never for a page read ahead and discarded).
+      delivered: (page, { env, ctx }, previous) => {
+        const before = previous?.answer.env.pagination.total;
+        if (before !== undefined && env.pagination.total !== before) {
+          this.events.emit('warning', {
+            provider: 'ingram',
+            code: 'listing-changed',
+            message: `${operation}: the total changed from ${before} to ${env.pagination.total} during the listing; items may have shifted between pages`,
+          });
+        }
+        reportFlagged(this.events, ctx, page.items);
+      },
+    };
+    return new PagedList<T>(readAhead(listing), signal).withLimits(this.#http.limits);
   }
 
   // ---- billing reads (issue 18): billing.ts, billing-map.ts ----
@@ -441,44 +496,62 @@ export class IngramClient extends BaseMarketplaceClient {
   /**
    * List rows carry no quantity, so each listed subscription is read in full (`GET /subscriptions/{id}`),
    * `detailConcurrency` at a time under the limiter: a page of N rows costs 1 + N requests. Status and
-   * billing term are filtered on the rows first, so filtered-out subscriptions cost nothing more.
+   * billing term are filtered on the rows first, so filtered-out subscriptions cost nothing more. The detail reads
+   * run as a pipeline across pages (detail-pipeline.ts): the next list page is read while this page's details
+   * run, and its details start as this page's tail finishes, so the request slots never run dry between pages.
    */
   listSubscriptions(options: ListSubscriptionsOptions = {}): PagedList<Subscription> {
     checkCallOptions(LIST_SUBSCRIPTIONS_OPTION_KEYS, options, this.provider, 'listSubscriptions');
     refuseEmptyCustomerId(options.customerId, this.provider, 'listSubscriptions');
-    return this.#paged(
-      'listSubscriptions',
-      '/subscriptions',
-      { customerId: options.customerId, status: ingramStatusFilter(options.status) },
-      async (rows, ctx, signal) => {
-        const wanted = rows.filter((raw) => {
-          const row = mapSubscriptionRow(raw, ctx);
-          if (options.status && row.status !== options.status) return false;
-          if (options.billingTerm && row.billingTerm !== options.billingTerm) return false;
-          return true;
-        });
-        const details = await mapLimited(wanted, this.#detailConcurrency, async (raw) => {
+    const operation = 'listSubscriptions';
+    const query = { customerId: options.customerId, status: ingramStatusFilter(options.status) };
+    const totals: { first?: number } = {};
+    type Work = { raw: unknown; ctx: WireContext };
+    return new PagedList<Subscription>(
+      detailPipeline<Work, Subscription>({
+        concurrency: this.#detailConcurrency,
+        // The page being finished, the next one (its details fill the slots the tail frees) and enough rows
+        // beyond for two rounds of detail reads: a few pages at most.
+        pagesAhead: 2 + Math.ceil((2 * this.#detailConcurrency) / this.#pageSize),
+        list: async (cursor, signal) => {
+          const page = await this.#listPage(operation, '/subscriptions', query, cursor, totals, signal);
+          const wanted = page.rows.filter((raw) => {
+            const row = mapSubscriptionRow(raw, page.ctx);
+            if (options.status && row.status !== options.status) return false;
+            if (options.billingTerm && row.billingTerm !== options.billingTerm) return false;
+            return true;
+          });
+          return {
+            work: wanted.map((raw) => ({ raw, ctx: page.ctx })),
+            nextCursor: page.nextCursor,
+            total: page.total,
+            // Reported when the page is handed over (a page read ahead and never delivered reports nothing).
+            delivered: (items) => reportFlagged(this.events, page.ctx, items),
+          };
+        },
+        detail: async ({ raw, ctx }, signal) => {
           const row = mapSubscriptionRow(raw, ctx);
           // No id to read the details with: returned flagged as the row shows it (reported with the page).
-          if (!row.id) return mapSubscription(raw, ctx);
-          try {
-            return await this.#readSubscription(row.id, 'listSubscriptions', signal);
-          } catch (error) {
-            if (!(error instanceof NotFoundError)) throw error;
-            this.events.emit('warning', {
-              provider: 'ingram',
-              code: 'listing-changed',
-              message: `listSubscriptions: subscription ${row.id} disappeared between the list and its details; skipped`,
-            });
-            return undefined;
+          let sub: Subscription;
+          if (!row.id) sub = mapSubscription(raw, ctx);
+          else {
+            try {
+              sub = await this.#readSubscription(row.id, operation, signal);
+            } catch (error) {
+              if (!(error instanceof NotFoundError)) throw error;
+              this.events.emit('warning', {
+                provider: 'ingram',
+                code: 'listing-changed',
+                message: `listSubscriptions: subscription ${row.id} disappeared between the list and its details; skipped`,
+              });
+              return undefined;
+            }
           }
-        });
-        return details.filter(
-          (s): s is Subscription => s !== undefined && (!options.productId || s.productId === options.productId),
-        );
-      },
+          return !options.productId || sub.productId === options.productId ? sub : undefined;
+        },
+      }),
       options.signal,
-    );
+    ).withLimits(this.#http.limits);
   }
 
   async #readSubscription(id: string, operation: string, signal?: AbortSignal): Promise<Subscription> {
@@ -783,20 +856,6 @@ function positiveInt(name: string, value: number | undefined, fallback: number):
     });
   }
   return value;
-}
-
-/** Maps items with at most `limit` calls in flight, keeping the order. */
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /** Creates an Ingram client. Throws `ConfigurationError`/`ValidationError` for bad options, before any request. */
