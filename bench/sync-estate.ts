@@ -1,8 +1,8 @@
 /**
  * The seeded vendor look-alikes of the estate figures (bench/sync-vendors.ts): the stateful fakes of
  * `msp-marketplace-sdk/testing`, grown to an estate of `customers` x `perCustomer` subscriptions, served on
- * loopback by a plain node:http server that adds the latency of a real vendor (a seeded `latencyMs ± jitterMs`
- * per answer) and enforces the vendor's rate limit (429 past `limit.requests` in any rolling `limit.perMs`).
+ * loopback by a plain node:http server that answers with the latency of a real vendor (a seeded `latencyMs ± jitterMs`
+ * per answer, counted from the request's arrival, the fake's own work included) and enforces the vendor's rate limit (429 past `limit.requests` in any rolling `limit.perMs`).
  *
  * The server maps `http://127.0.0.1:<port>/__o/<host>/<path>` to `https://<host>/<path>` (paths without the prefix
  * go to the vendor's API host) and answers with the fake's msw handlers (`getResponse`), so every vendor's real
@@ -169,6 +169,61 @@ export interface LookAlikeStats {
   limited: number;
   /** API requests by path with ids replaced by `{id}`, for the notes. */
   byPath: Map<string, number>;
+  /**
+   * When each API request arrived, was answered by the fake (`handled`) and was sent back (`sent`), in epoch ms
+   * (`performance.timeOrigin + performance.now()`, comparable across processes): the in-flight timeline of
+   * {@link summarizeTimeline}.
+   */
+  timeline: { arrived: number; handled: number; sent: number }[];
+}
+
+/** What the look-alike's timeline says about a run (see {@link summarizeTimeline}). */
+export interface TimelineSummary {
+  /** Epoch ms of the first API request's arrival and of the last API answer sent. */
+  firstArrival: number;
+  lastSent: number;
+  /** Share of the time between them with n API requests in flight (index n; the last index: n or more). */
+  inFlight: number[];
+  /** Time-weighted mean of requests in flight. */
+  meanInFlight: number;
+  /** Mean and largest time the fake took to build an answer before the latency started (ms). */
+  handleMeanMs: number;
+  handleMaxMs: number;
+  /** Mean time from arrival to the answer sent, i.e. the latency the client saw from the look-alike (ms). */
+  latencyMeanMs: number;
+  /** Time with no API request in flight between the first arrival and the last answer (ms). */
+  idleMs: number;
+}
+
+/** Summarizes a look-alike timeline: requests in flight over time, the fake's own time, idle gaps. */
+export function summarizeTimeline(timeline: LookAlikeStats['timeline'], buckets = 32): TimelineSummary | undefined {
+  if (timeline.length === 0) return undefined;
+  const events: [number, number][] = [];
+  for (const r of timeline) events.push([r.arrived, 1], [r.sent, -1]);
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const share = new Array<number>(buckets + 1).fill(0);
+  let level = 0;
+  let at = events[0]![0];
+  let weighted = 0;
+  for (const [t, d] of events) {
+    share[Math.min(level, buckets)]! += t - at;
+    weighted += level * (t - at);
+    at = t;
+    level += d;
+  }
+  const first = events[0]![0];
+  const span = Math.max(1e-9, at - first);
+  const handle = timeline.map((r) => r.handled - r.arrived);
+  return {
+    firstArrival: first,
+    lastSent: at,
+    inFlight: share.map((v) => v / span),
+    meanInFlight: weighted / span,
+    handleMeanMs: handle.reduce((a, b) => a + b, 0) / handle.length,
+    handleMaxMs: Math.max(...handle),
+    latencyMeanMs: timeline.reduce((a, r) => a + r.sent - r.arrived, 0) / timeline.length,
+    idleMs: share[0]!,
+  };
 }
 
 const AUTH_PATH = /token|oauth|GetSessionToken|login/i;
@@ -180,7 +235,8 @@ export async function serveLookAlike(o: LookAlikeOptions): Promise<{
   rewrite: (url: string) => string;
   close: () => Promise<void>;
 }> {
-  const stats: LookAlikeStats = { api: 0, auth: 0, limited: 0, byPath: new Map() };
+  const stats: LookAlikeStats = { api: 0, auth: 0, limited: 0, byPath: new Map(), timeline: [] };
+  const epoch = () => performance.timeOrigin + performance.now();
   let state = o.seed >>> 0 || 1;
   const random = () => {
     // xorshift32: cheap and seeded.
@@ -198,6 +254,7 @@ export async function serveLookAlike(o: LookAlikeOptions): Promise<{
       req.on('error', reject);
     });
   const server = createServer(async (req, res) => {
+    const arrived = epoch();
     const body = await readBody(req);
     const raw = req.url ?? '/';
     const m = /^\/__o\/([^/]+)(\/.*)?$/.exec(raw);
@@ -227,20 +284,29 @@ export async function serveLookAlike(o: LookAlikeOptions): Promise<{
     const answer =
       (await getResponse(o.handlers, request)) ?? new Response('{"message":"no handler"}', { status: 404 });
     const payload = Buffer.from(await answer.arrayBuffer());
+    const handled = epoch();
+    const entry = { arrived, handled, sent: 0 };
     if (auth) stats.auth += 1;
     else {
       stats.api += 1;
+      stats.timeline.push(entry);
       const key = `${req.method} ${new URL(target).pathname.replace(/\/[0-9a-f-]{6,}(?=\/|$)/gi, '/{id}')}`;
       stats.byPath.set(key, (stats.byPath.get(key) ?? 0) + 1);
     }
-    setTimeout(() => {
-      const out: Record<string, string> = {};
-      answer.headers.forEach((v, k) => {
-        if (k !== 'content-length' && k !== 'transfer-encoding' && k !== 'content-encoding') out[k] = v;
-      });
-      res.writeHead(answer.status, { ...out, 'content-length': String(payload.length) });
-      res.end(payload);
-    }, delay);
+    // The latency counts from the request's arrival: the vendor's answer time includes its own work, so the fake's
+    // time to build the answer (longer when this machine is busy) is part of it, not added to it.
+    setTimeout(
+      () => {
+        const out: Record<string, string> = {};
+        answer.headers.forEach((v, k) => {
+          if (k !== 'content-length' && k !== 'transfer-encoding' && k !== 'content-encoding') out[k] = v;
+        });
+        res.writeHead(answer.status, { ...out, 'content-length': String(payload.length) });
+        res.end(payload);
+        entry.sent = epoch();
+      },
+      Math.max(0, arrived + delay - epoch()),
+    );
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -276,7 +342,13 @@ export interface RemoteEstate {
   grown: { customers: number; subscriptions: number };
   /** The fake's client options (credentials, ids), with its URLs pointing at the look-alike. */
   clientOptions: Record<string, unknown>;
-  stats(): Promise<{ api: number; auth: number; limited: number; byPath: [string, number][] }>;
+  stats(): Promise<{
+    api: number;
+    auth: number;
+    limited: number;
+    byPath: [string, number][];
+    timeline: TimelineSummary | undefined;
+  }>;
   close(): Promise<void>;
 }
 
@@ -341,8 +413,9 @@ async function serveChild(request: EstateRequest): Promise<void> {
   };
   process.on('message', (m: { type: string }) => {
     if (m.type === 'stats') {
-      const { api, auth, limited, byPath } = server.stats;
-      process.send?.({ type: 'stats', api, auth, limited, byPath: [...byPath] });
+      const { api, auth, limited, byPath, timeline } = server.stats;
+      const summary = summarizeTimeline(timeline);
+      process.send?.({ type: 'stats', api, auth, limited, byPath: [...byPath], timeline: summary });
     }
   });
   process.send?.({ type: 'ready', grown, clientOptions });

@@ -139,6 +139,8 @@ function customerScoped(error: unknown): boolean {
 const AHEAD_PER_SLOT = 4;
 /** Pages of the account-wide subscription listing read while the customers are still being emitted. */
 const SUBSCRIPTION_PAGES_AHEAD = 16;
+/** Customer pages read ahead of the one being emitted, when syncing all at once. */
+const CUSTOMER_PAGES_AHEAD = 1;
 /** Requests in flight when neither the options nor the client say (the limiter's own default). */
 const DEFAULT_CONCURRENCY = 10;
 
@@ -361,7 +363,8 @@ export function syncAll(marketplaces: Marketplaces, options: SyncOptions = {}): 
         }
         try {
           // Inside the try: a listing refused synchronously (bad input) fails this channel instead of hanging it.
-          const pages = client.listSubscriptions({ customerId: entry.customer.id, signal }).byPage();
+          // Page by page (no read-ahead): each request holds one of the `concurrency` slots below.
+          const pages = client.listSubscriptions({ customerId: entry.customer.id, signal }).byPage({ pagesAhead: 0 });
           for (;;) {
             // A request slot per page read: at most `concurrency` listing requests in flight, in start order.
             await slots.acquire();
@@ -510,10 +513,28 @@ export function syncAll(marketplaces: Marketplaces, options: SyncOptions = {}): 
         ahead.fail(error);
       }
     })();
+    let customerPages: PageChannel<Page<Customer>> | undefined;
     try {
       if (cp.phase !== 'subscriptions') {
         cp.phase = 'customers';
-        for await (const page of client.listCustomers({ signal }).byPage({ cursor: cp.pageCursor })) {
+        // The customer pages are read one ahead too: page k+1 is asked for (its cursor is in page k's answer)
+        // while page k's customers are emitted, so the customer chain costs one round trip a page, not one plus
+        // the consumer's time (issue 20). The checkpoint still moves only as pages are emitted.
+        customerPages = new PageChannel<Page<Customer>>(new Signal(), CUSTOMER_PAGES_AHEAD);
+        const channel = customerPages;
+        void (async () => {
+          try {
+            for await (const page of client.listCustomers({ signal }).byPage({ cursor: cp.pageCursor })) {
+              await channel.push(page);
+            }
+            channel.end();
+          } catch (error) {
+            channel.fail(error);
+          }
+        })();
+        for (;;) {
+          const page = await channel.next();
+          if (page === undefined) break;
           const done = new Set(cp.doneInPage);
           for (const customer of page.items) {
             if (done.has(customer.id)) continue;
@@ -548,6 +569,7 @@ export function syncAll(marketplaces: Marketplaces, options: SyncOptions = {}): 
     } finally {
       stop.abort();
       ahead.discard();
+      customerPages?.discard();
     }
   }
 

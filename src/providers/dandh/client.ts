@@ -488,12 +488,16 @@ export class DandhClient extends BaseMarketplaceClient {
     return new PagedList<Customer>(async (cursor, signal): Promise<Page<Customer>> => {
       const queue = cursor ? cursor.split(',').map(Number) : [this.#accountId];
       const parent = queue.shift()!;
-      const res = await this.#call('listCustomers', 'GetCompanies', { parentAccountId: parent }, { signal });
+      // The reseller's companies and its sub-resellers do not depend on each other: asked at once, so the walk
+      // takes one round trip per reseller, not two (issue 20).
+      const [res, resellers] = await Promise.all([
+        this.#call('listCustomers', 'GetCompanies', { parentAccountId: parent }, { signal }),
+        walk ? this.#call('listCustomers', 'GetResellers', { parentAccountId: parent }, { signal }) : undefined,
+      ]);
       const ctx = this.#ctx('listCustomers', res.requestId);
       const items = toArray(res.data).map((c) => mapCompany(c, ctx));
       reportFlagged(this.events, ctx, items);
-      if (walk) {
-        const resellers = await this.#call('listCustomers', 'GetResellers', { parentAccountId: parent }, { signal });
+      if (resellers) {
         for (const r of toArray(resellers.data)) {
           const id = Number((r as { AccountId?: unknown })?.AccountId);
           if (Number.isSafeInteger(id) && id !== parent && !queue.includes(id)) queue.push(id);

@@ -47,6 +47,7 @@ import { reportOddRecord } from '../../core/billing-wire.js';
 import type { Order } from '../../model/billing.js';
 import { mapIonOrder } from './billing-map.js';
 import { type Page, PagedList } from '../../core/pagination.js';
+import { type NumberedListing, readAhead } from '../../core/page-read-ahead.js';
 import { createPendingOperation } from '../../core/pending-operation.js';
 import { orderSendFailure } from '../../core/order-safety.js';
 import { Secret } from '../../core/redact.js';
@@ -454,7 +455,10 @@ export class TdSynnexClient extends BaseMarketplaceClient {
 
   /**
    * Offset-paged subscriptions (`pagination.limit`/`pagination.offset`), all customers or one. Status and
-   * billing term filter locally (Ion's status case is unreliable).
+   * billing term filter locally (Ion's status case is unreliable). The offset of page k+1 does not depend on page
+   * k's answer and the first answer says the total, so the pages after it are read ahead, up to the client's
+   * `requestConcurrency` at once (core/page-read-ahead.ts), and delivered in order with the cursors (offsets) a
+   * page-by-page read would give. Without a total, or after a short page, pages are read one by one.
    */
   listSubscriptions(options: ListSubscriptionsOptions = {}): PagedList<Subscription> {
     checkCallOptions(LIST_SUBSCRIPTIONS_OPTION_KEYS, options, this.provider, 'listSubscriptions');
@@ -465,47 +469,62 @@ export class TdSynnexClient extends BaseMarketplaceClient {
       (!options.status || s.status === options.status) &&
       (!options.billingTerm || s.billingTerm === options.billingTerm);
     const limit = this.#pageSize;
-    return new PagedList<Subscription>(async (cursor, signal): Promise<Page<Subscription>> => {
+    const offsetOf = (cursor: string | undefined): number => {
       const offset = cursor === undefined ? 0 : Number(cursor);
       if (!Number.isInteger(offset) || offset < 0) {
         throw new ValidationError(`listSubscriptions: invalid cursor ${JSON.stringify(cursor)}`, [
           { path: 'cursor', message: 'must be an offset' },
         ]);
       }
-      const res = await this.#send<{ items?: unknown; totalCount?: unknown; paginationResponse?: unknown }>({
-        operation: 'listSubscriptions',
-        method: 'GET',
-        path: this.#path('/subscriptions'),
-        query: {
-          customerId,
-          ccpProductId: product?.productId ?? (options.productId && !product ? options.productId : undefined),
-          'pagination.limit': limit,
-          'pagination.offset': offset,
-        },
-        signal,
-      });
-      const ctx = this.#ctx('listSubscriptions', res.vendorRequestId ?? res.requestId);
-      const raw = res.data?.items ?? [];
-      if (!Array.isArray(raw)) {
-        throw new ResponseValidationError('listSubscriptions: TD SYNNEX sent items that is not a list', {
-          provider: 'td-synnex',
+      return offset;
+    };
+    /** One answer, mapped: its subscriptions (before the local filters), what it says of the total, its context. */
+    type Answer = { mapped: Subscription[]; seen: number; count: number; total: number | undefined; ctx: WireContext };
+    const listing: NumberedListing<Answer, Subscription> = {
+      window: this.requestConcurrency,
+      fetch: async (cursor, signal) => {
+        const offset = offsetOf(cursor);
+        const res = await this.#send<{ items?: unknown; totalCount?: unknown; paginationResponse?: unknown }>({
           operation: 'listSubscriptions',
-          field: 'items',
-          value: typeof raw,
+          method: 'GET',
+          path: this.#path('/subscriptions'),
+          query: {
+            customerId,
+            ccpProductId: product?.productId ?? (options.productId && !product ? options.productId : undefined),
+            'pagination.limit': limit,
+            'pagination.offset': offset,
+          },
+          signal,
         });
-      }
-      const totalRaw =
-        res.data?.totalCount ?? (res.data?.paginationResponse as { totalSize?: unknown } | undefined)?.totalSize;
-      const total = totalRaw === undefined || totalRaw === '' ? undefined : Number(totalRaw);
-      const now = Date.now();
-      const mapped = raw.map((r) => mapSubscription(r, ctx, now));
-      reportFlagged(this.events, ctx, mapped);
-      const items = mapped.filter(keep);
-      const seen = offset + raw.length;
-      const more =
-        raw.length > 0 && (total !== undefined && Number.isFinite(total) ? seen < total : raw.length >= limit);
-      return { items, nextCursor: more ? String(seen) : undefined, total };
-    }, options.signal).withLimits(this.#http.limits);
+        const ctx = this.#ctx('listSubscriptions', res.vendorRequestId ?? res.requestId);
+        const raw = res.data?.items ?? [];
+        if (!Array.isArray(raw)) {
+          throw new ResponseValidationError('listSubscriptions: TD SYNNEX sent items that is not a list', {
+            provider: 'td-synnex',
+            operation: 'listSubscriptions',
+            field: 'items',
+            value: typeof raw,
+          });
+        }
+        const totalRaw =
+          res.data?.totalCount ?? (res.data?.paginationResponse as { totalSize?: unknown } | undefined)?.totalSize;
+        const total = totalRaw === undefined || totalRaw === '' ? undefined : Number(totalRaw);
+        const now = Date.now();
+        const mapped = raw.map((r) => mapSubscription(r, ctx, now));
+        return { mapped, seen: offset + raw.length, count: raw.length, total, ctx };
+      },
+      // Pages the total announces after this one (none when it is unknown: then pages are read one by one).
+      pagesAfter: ({ seen, count, total }) =>
+        count > 0 && total !== undefined && Number.isFinite(total) ? Math.ceil(Math.max(0, total - seen) / limit) : 0,
+      cursorAfter: (cursor, steps) => String(offsetOf(cursor) + steps * limit),
+      toPage: ({ mapped, seen, count, total }) => {
+        const more = count > 0 && (total !== undefined && Number.isFinite(total) ? seen < total : count >= limit);
+        return { items: mapped.filter(keep), nextCursor: more ? String(seen) : undefined, total };
+      },
+      // Reported as each page is delivered, never for a page read ahead and discarded.
+      delivered: (_page, { mapped, ctx }) => reportFlagged(this.events, ctx, mapped),
+    };
+    return new PagedList<Subscription>(readAhead(listing), options.signal).withLimits(this.#http.limits);
   }
 
   protected async fetchSubscription(ref: SubscriptionRef, options: GetOptions): Promise<Subscription> {
