@@ -16,6 +16,7 @@
  * `requests` starts in Redis ({@link WindowGuard}).
  */
 import type Bottleneck from 'bottleneck';
+import type { Redis } from 'ioredis';
 import type { EventHub } from './events.js';
 import { type Limiter, type RateLimit, getLimiter } from './limiter.js';
 import {
@@ -74,6 +75,21 @@ if redis.call('hexists', KEYS[1], ARGV[1]) == 1 then redis.call('hset', KEYS[1],
 return 0
 `;
 
+/** A client with the guard's scripts defined: sent by SHA (`EVALSHA`, `EVAL` once per connection on `NOSCRIPT`). */
+type WindowScripts = Redis & {
+  mspWindowEnter(...keysAndArgs: (string | number)[]): Promise<unknown>;
+  mspWindowLeave(...keysAndArgs: (string | number)[]): Promise<unknown>;
+};
+
+function withWindowScripts(client: Redis): WindowScripts {
+  const c = client as WindowScripts;
+  if (typeof c.mspWindowEnter !== 'function') {
+    c.defineCommand('mspWindowEnter', { numberOfKeys: 2, lua: WINDOW_ENTER_LUA });
+    c.defineCommand('mspWindowLeave', { numberOfKeys: 1, lua: WINDOW_LEAVE_LUA });
+  }
+  return c;
+}
+
 /**
  * The fleet-wide "no more than `requests` arrivals in any `perMs`" guard: keys `<limiter id>:starts` (list) and
  * `<limiter id>:finished` (hash), expiring with the limiter's keys. Times are each process's `Date.now()`.
@@ -93,12 +109,10 @@ export class WindowGuard {
   /** Waits until a start is allowed and records it; returns its id for {@link leave}. Rejects on Redis errors. */
   async enter(): Promise<string> {
     const id = `${process.pid}.${crypto.randomUUID().slice(0, 8)}.${++this.#seq}`;
-    const client = await this.#backend.client();
+    const client = withWindowScripts(await this.#backend.client());
     for (;;) {
       const wait = Number(
-        await client.eval(
-          WINDOW_ENTER_LUA,
-          2,
+        await client.mspWindowEnter(
           ...this.#keys,
           Date.now(),
           id,
@@ -118,9 +132,18 @@ export class WindowGuard {
   leave(id: string): void {
     this.#backend
       .client()
-      .then((c) => c.eval(WINDOW_LEAVE_LUA, 1, this.#keys[1], id, Date.now()))
+      .then((c) => withWindowScripts(c).mspWindowLeave(this.#keys[1], id, Date.now()))
       .catch(() => undefined);
   }
+}
+
+/** `task`'s outcome, one macrotask after it settles (see `outcome` in {@link createClusteredLimiter}). */
+function settledAfterFree<T>(task: Promise<T>): Promise<T> {
+  const later = () => new Promise<void>((resolve) => setImmediate(resolve));
+  return task.then(
+    (value) => later().then(() => value),
+    (error: unknown) => later().then(() => Promise.reject(error)),
+  );
 }
 
 /** Bottleneck settings of a clustered limiter for a vendor limit. */
@@ -230,6 +253,14 @@ export function createClusteredLimiter(o: ClusteredLimiterOptions): Limiter {
       let started = false;
       let abandoned = false;
       let running: Promise<T> | undefined;
+      // Settles with the task, one macrotask later: bottleneck's `free` of the slot is sent in the microtasks right
+      // after the task settles, so by then it is on the connection ahead of anything the caller sends next (its
+      // next request's `submit`/`register` find the slot free), but the caller does not wait for its round trip.
+      let onStart!: () => void;
+      const outcome = new Promise<void>((resolve) => {
+        onStart = resolve;
+      }).then(() => settledAfterFree(running as Promise<T>));
+      outcome.catch(() => undefined);
       try {
         const b = await sharedBottleneck(o.backend, id, o.limit);
         const holdMs = o.holdMs ?? o.limit.perMs + 35_000;
@@ -244,6 +275,7 @@ export function createClusteredLimiter(o: ClusteredLimiterOptions): Limiter {
           started = true;
           try {
             running = task();
+            onStart();
             return await running;
           } finally {
             guard.leave(entry);
@@ -252,6 +284,7 @@ export function createClusteredLimiter(o: ClusteredLimiterOptions): Limiter {
         scheduled.catch(() => undefined);
         const result = await Promise.race([
           scheduled,
+          outcome,
           o.backend.outage.then((reason) => {
             if (started) return scheduled;
             abandoned = true;

@@ -87,6 +87,9 @@ describe.skipIf(!REDIS_URL)('fleet sync on BullMQ', () => {
       JOBS_PER_WORKER: String(ACCOUNTS),
       SECRET_PREFIX: queue,
       RATE_LIMIT: JSON.stringify({ requests: 100_000, perMs: 1_000, maxConcurrent: 2 }),
+      // A save every 100 ms: several customers per save (the ones in between are skipped), and saves often enough
+      // that the kill below finds jobs with a saved checkpoint to resume from.
+      CHECKPOINT_MS: '100',
     };
     const fleet = await createSyncFleet({ redis: REDIS_URL!, queue, lockDurationMs: 1_000 });
     try {
@@ -153,6 +156,10 @@ describe.skipIf(!REDIS_URL)('fleet sync on BullMQ', () => {
     try {
       await expect(fleet.enqueue('run 1', [{ account: 'a', provider: 'pax8' }])).rejects.toThrow(/runId/);
       await expect(fleet.enqueue('r', [{ account: 'a', provider: 'paxx' as 'pax8' }])).rejects.toThrow(/provider/);
+      const sink = { open: () => Promise.reject(new Error('not opened')) };
+      await expect(
+        fleet.work({ sink, client: () => Promise.reject(new Error('no')), checkpointIntervalMs: -1 }),
+      ).rejects.toThrow(/checkpointIntervalMs/);
     } finally {
       await fleet.close();
     }

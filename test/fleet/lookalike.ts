@@ -10,6 +10,8 @@ export interface FleetLookAlike {
   origin: string;
   /** API requests answered, per account. */
   requests: Map<string, number>;
+  /** Every API request (token requests included, `path` '/token'): arrival and answer times (`performance.now()`). */
+  log: { account: string; path: string; arrived: number; answered: number }[];
   close(): Promise<void>;
 }
 
@@ -26,6 +28,7 @@ export async function startFleetLookAlike(o: {
   jitterMs?: number;
 }): Promise<FleetLookAlike> {
   const requests = new Map<string, number>();
+  const log: FleetLookAlike['log'] = [];
   const server: Server = createServer((req, res) => {
     req.resume();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -38,6 +41,12 @@ export async function startFleetLookAlike(o: {
     const account = m[1]!;
     const accountNo = Number.parseInt(account.replace(/\D/g, '') || '0', 10);
     const path = m[2]!;
+    const arrived = performance.now();
+    const answer = res.end.bind(res);
+    res.end = ((...args: Parameters<typeof res.end>) => {
+      log.push({ account, path, arrived, answered: performance.now() });
+      return answer(...args);
+    }) as typeof res.end;
     if (req.method === 'POST' && path === '/token') {
       return send(200, { access_token: `tok-${account}`, token_type: 'Bearer', expires_in: 3600 });
     }
@@ -86,6 +95,7 @@ export async function startFleetLookAlike(o: {
   return {
     origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
+    log,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

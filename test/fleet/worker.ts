@@ -1,7 +1,10 @@
 /**
  * One fleet worker process (run with `node --import tsx`), for test/fleet and bench/fleet-sync.ts: a
  * `createSyncFleet` worker whose clients are Pax8 clients on the look-alike (`/a/<account>/v1`), synced per
- * customer, sharing limits and tokens through Redis, writing JSON lines under `SINK_DIR`. It reports `ready`.
+ * customer, sharing limits and tokens through Redis, writing JSON lines under `SINK_DIR`. It reports `ready` once
+ * warm: its lazily loaded modules (bottleneck, the Redis connections) loaded by one call of a throw-away client on an
+ * uncounted path of the look-alike (a 404), so a run measures the fleet, not module loading; every account's token
+ * cache is still cold.
  */
 import { closeRedisConnections } from '../../src/core/redis.js';
 import { createSyncFleet, jsonLinesSink } from '../../src/fleet/index.js';
@@ -14,20 +17,30 @@ const fleet = await createSyncFleet({
   lockDurationMs: Number(env.LOCK_MS ?? 1_000),
 });
 const rateLimit = JSON.parse(env.RATE_LIMIT ?? '{"requests":100000,"perMs":1000,"maxConcurrent":4}');
+const clientOf = (account: string, origin: string) =>
+  createPax8Client({
+    credentials: { clientId: account, clientSecret: `${env.SECRET_PREFIX ?? 'fleet'}-${account}` },
+    baseUrl: `${origin}/v1`,
+    tokenUrl: `${origin}/v1/token`,
+    rateLimit,
+    ...(env.FLEET_LOCAL_LIMITS === '1' ? {} : { redis: env.REDIS_URL! }),
+    retry: { retries: 2, baseDelayMs: 50, maxDelayMs: 200 },
+    // A killed worker's limiter slots expire after the window + this + 5 s (core/redis-limiter.ts holdMs).
+    timeoutMs: Number(env.TIMEOUT_MS ?? 2_000),
+  });
+// Warm-up: the look-alike answers `/warm-up/...` with an uncounted 404 (no token is fetched for any account).
+await clientOf(`warm-up-${process.pid}`, `${env.ORIGIN}/warm-up`)
+  .listCustomers()
+  .byPage()
+  [Symbol.asyncIterator]()
+  .next()
+  .catch(() => undefined);
 const worker = await fleet.work({
   concurrency: Number(env.JOBS_PER_WORKER ?? 2),
+  ...(env.CHECKPOINT_MS === undefined ? {} : { checkpointIntervalMs: Number(env.CHECKPOINT_MS) }),
   sink: jsonLinesSink(env.SINK_DIR!),
   client: ({ account }) => {
-    const client = createPax8Client({
-      credentials: { clientId: account, clientSecret: `${env.SECRET_PREFIX ?? 'fleet'}-${account}` },
-      baseUrl: `${env.ORIGIN}/a/${account}/v1`,
-      tokenUrl: `${env.ORIGIN}/a/${account}/v1/token`,
-      rateLimit,
-      ...(env.FLEET_LOCAL_LIMITS === '1' ? {} : { redis: env.REDIS_URL! }),
-      retry: { retries: 2, baseDelayMs: 50, maxDelayMs: 200 },
-      // A killed worker's limiter slots expire after the window + this + 5 s (core/redis-limiter.ts holdMs).
-      timeoutMs: Number(env.TIMEOUT_MS ?? 2_000),
-    });
+    const client = clientOf(account, `${env.ORIGIN}/a/${account}`);
     // Synced per customer (one listing per customer), the case the fleet's checkpoints have most of.
     return new Proxy(client, {
       get(target, key) {
