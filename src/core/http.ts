@@ -1,3 +1,4 @@
+import { attemptSignal } from './attempt-timer.js';
 import { type CallContext, type ResponseInfo, callContextOf } from './call-context.js';
 import { MarketplaceError, NetworkError, ResponseValidationError, TimeoutError, ValidationError } from './errors.js';
 import type { EventHub } from './events.js';
@@ -133,38 +134,6 @@ function combineSignals(a: AbortSignal | undefined, b: AbortSignal | undefined):
   return AbortSignal.any([a, b]);
 }
 
-/**
- * One attempt's signal: aborts on the caller's signal or after `timeoutMs`. A plain controller and a timer
- * that is cleared when the attempt ends (rather than `AbortSignal.timeout` + `AbortSignal.any`, which leave
- * a 30 s timer and listeners behind per request; see docs/performance.md).
- */
-class AttemptSignal {
-  readonly #controller = new AbortController();
-  readonly #outer: AbortSignal | undefined;
-  readonly #timer: ReturnType<typeof setTimeout>;
-  readonly #onAbort = () => this.#controller.abort(this.#outer?.reason);
-  timedOut = false;
-
-  constructor(outer: AbortSignal | undefined, timeoutMs: number) {
-    this.#outer = outer;
-    this.#timer = setTimeout(() => {
-      this.timedOut = true;
-      this.#controller.abort(new DOMException('The attempt timed out', 'TimeoutError'));
-    }, timeoutMs);
-    if (outer?.aborted) this.#onAbort();
-    else outer?.addEventListener('abort', this.#onAbort, { once: true });
-  }
-
-  get signal(): AbortSignal {
-    return this.#controller.signal;
-  }
-
-  dispose(): void {
-    clearTimeout(this.#timer);
-    this.#outer?.removeEventListener('abort', this.#onAbort);
-  }
-}
-
 function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
@@ -181,6 +150,13 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_VENDOR_REQUEST_ID = 128;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are stripped from vendor ids.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
+
+/** Whether `response` may be a redirect for {@link HttpTransport} `#redirect` (else it answers undefined). */
+function mayRedirect(response: Response): boolean {
+  return (
+    (response.redirected && !!response.url) || response.type === 'opaqueredirect' || REDIRECTS.has(response.status)
+  );
+}
 
 /** The host (with a non-default port) of a URL, never its path or query. */
 function hostOf(url: URL): string {
@@ -265,25 +241,24 @@ export class HttpTransport {
 
   /** Refuses, before any network call, a path with dot/empty segments or an authenticated URL on another origin. */
   #checkTarget(request: HttpRequest): void {
-    const fields = { provider: this.#o.provider, operation: request.operation };
-    if (/^https?:\/\//i.test(request.path)) {
+    // A path starting with "/" is relative (the common case): no regular expression for it.
+    if (request.path.charCodeAt(0) !== 47 && /^https?:\/\//i.test(request.path)) {
       // Absolute URLs: token URLs (configuration) and vendor next links. Credentials of API calls stay on the API origin.
       const useAuth = request.auth !== false && this.#o.auth !== undefined;
       let origin: string;
       try {
         origin = new URL(request.path).origin;
       } catch {
-        throw new ValidationError(
-          `${request.operation}: not a valid URL`,
-          [{ path: 'url', message: 'is not a URL' }],
-          fields,
-        );
+        throw new ValidationError(`${request.operation}: not a valid URL`, [{ path: 'url', message: 'is not a URL' }], {
+          provider: this.#o.provider,
+          operation: request.operation,
+        });
       }
       if (useAuth && origin !== this.#origin) {
         throw new ValidationError(
           `${request.operation}: refusing to send credentials to ${new URL(request.path).host}, which is not the configured API host`,
           [{ path: 'url', message: 'must be on the base URL origin' }],
-          fields,
+          { provider: this.#o.provider, operation: request.operation },
         );
       }
       return;
@@ -293,12 +268,16 @@ export class HttpTransport {
       throw new ValidationError(
         `${request.operation}: the request path ${problem}; an id is empty, "." or "..", or holds a control character`,
         [{ path: 'id', message: `the request path ${problem}` }],
-        fields,
+        { provider: this.#o.provider, operation: request.operation },
       );
     }
   }
 
-  async #attempt<T>(
+  /**
+   * Not async on purpose (issue 21): a warm call goes from here into the limiter with no await of ours; a sync
+   * throw lands in the caller's try (withRetries) like a rejection.
+   */
+  #attempt<T>(
     request: HttpRequest,
     requestId: string,
     attempt: number,
@@ -306,19 +285,43 @@ export class HttpTransport {
     deadline: CallDeadline,
     call: CallContext | undefined,
   ): Promise<HttpResponse<T>> {
-    const o = this.#o;
-    const auth = request.auth !== false ? o.auth : undefined;
+    const auth = request.auth !== false ? this.#o.auth : undefined;
+    const peeked = auth?.peek?.();
     // A cold or expiring token is awaited before queueing, so waiting for it holds no limiter slot.
-    if (auth?.peek && auth.peek() === undefined) await this.#token(auth, request, requestId, signal, deadline);
+    if (auth?.peek && peeked === undefined) {
+      return this.#token(auth, request, requestId, signal, deadline).then(() =>
+        this.#queue<T>(request, requestId, attempt, signal, deadline, call, auth, undefined),
+      );
+    }
+    return this.#queue<T>(request, requestId, attempt, signal, deadline, call, auth, peeked);
+  }
+
+  /**
+   * Runs the attempt in a limiter slot. `peeked` (auth headers read just before) is used only when the limiter
+   * starts the task at once, in the same synchronous step; a task that waited reads the token again in its slot.
+   */
+  #queue<T>(
+    request: HttpRequest,
+    requestId: string,
+    attempt: number,
+    signal: AbortSignal | undefined,
+    deadline: CallDeadline,
+    call: CallContext | undefined,
+    auth: AuthHandler | undefined,
+    peeked: Record<string, string> | undefined,
+  ): Promise<HttpResponse<T>> {
     // Token requests skip the queue: API calls may hold every slot while they wait for that very token.
     if (request.operation === 'token')
-      return this.#inSlot<T>(request, requestId, attempt, signal, deadline, auth, call);
+      return this.#inSlot<T>(request, requestId, attempt, signal, deadline, auth, call, peeked);
     const queued = performance.now();
-    return o.limiter.schedule(() => {
+    let inline = true;
+    const result = this.#o.limiter.schedule(() => {
       // Time spent queued behind the client's own rate limit does not count against the call's deadline.
       deadline.at += performance.now() - queued;
-      return this.#inSlot<T>(request, requestId, attempt, signal, deadline, auth, call);
+      return this.#inSlot<T>(request, requestId, attempt, signal, deadline, auth, call, inline ? peeked : undefined);
     });
+    inline = false;
+    return result;
   }
 
   /** Waits for auth headers within the call's deadline; a failure here is final for the call (no nested retries). */
@@ -332,7 +335,7 @@ export class HttpTransport {
     const remaining = deadline.at - performance.now();
     if (remaining <= 0)
       throw new NoRetrySignal(this.#deadlineError(request, requestId, undefined, 'waiting for a token'));
-    const wait = new AttemptSignal(signal, remaining);
+    const wait = attemptSignal(signal, remaining);
     try {
       return await auth.headers(wait.signal);
     } catch (error) {
@@ -353,11 +356,15 @@ export class HttpTransport {
     deadline: CallDeadline,
     auth: AuthHandler | undefined,
     call: CallContext | undefined,
+    peeked?: Record<string, string> | undefined,
   ): Promise<HttpResponse<T>> {
     const o = this.#o;
     signal?.throwIfAborted();
-    // Read inside the slot: a token evicted while this call was queued is not sent.
-    const authHeaders = auth ? (auth.peek?.() ?? (await this.#token(auth, request, requestId, signal, deadline))) : {};
+    // Read inside the slot: a token evicted while this call was queued is not sent (`peeked` was read in this
+    // same synchronous step when the limiter started the task at once).
+    const authHeaders = auth
+      ? (peeked ?? auth.peek?.() ?? (await this.#token(auth, request, requestId, signal, deadline)))
+      : {};
     // A relative path without a query is the common case: plain concatenation, no URL object to build.
     let url =
       request.query === undefined && request.path.startsWith('/')
@@ -382,18 +389,19 @@ export class HttpTransport {
     const remaining = deadline.at - started;
     if (remaining <= 0) throw this.#deadlineError(request, requestId, undefined, 'before sending');
     const byDeadline = remaining < timeoutMs;
-    const attemptSignal = new AttemptSignal(signal, Math.min(timeoutMs, remaining));
+    const timing = attemptSignal(signal, Math.min(timeoutMs, remaining));
     let response: Response;
     let text: string;
     try {
       // Only what differs from fetch's defaults: an explicit GET method or an undefined body costs undici
       // a few microseconds per call to normalise (docs/performance.md). Redirects are never followed by fetch.
-      const init: RequestInit = { headers: sent, signal: attemptSignal.signal, redirect: 'manual' };
+      const init: RequestInit = { headers: sent, signal: timing.signal, redirect: 'manual' };
       if (request.method !== 'GET') init.method = request.method;
       if (payload !== undefined) init.body = payload;
       const doFetch = o.fetch ?? globalThis.fetch;
       response = await doFetch(url, init);
-      for (let hops = 0; ; hops++) {
+      // Most answers are not redirects: no async step for them (#redirect would answer undefined at once).
+      for (let hops = 0; mayRedirect(response); hops++) {
         const target = await this.#redirect(response, url, request, requestId, hops);
         if (target === undefined) break;
         url = target;
@@ -402,10 +410,10 @@ export class HttpTransport {
       }
       text = await this.#readBody(response, request, requestId);
     } catch (error) {
-      if (error instanceof MarketplaceError && !attemptSignal.signal.aborted) throw error;
-      throw this.#transportError(error, request, requestId, signal, attemptSignal.timedOut, timeoutMs, url, byDeadline);
+      if (error instanceof MarketplaceError && !timing.signal.aborted) throw error;
+      throw this.#transportError(error, request, requestId, signal, timing.timedOut, timeoutMs, url, byDeadline);
     } finally {
-      attemptSignal.dispose();
+      timing.dispose();
     }
     const vendorRequestId = this.#vendorRequestId(response.headers);
     if (call?.onResponse) {
@@ -620,19 +628,34 @@ export class HttpTransport {
    * refused unread; otherwise the stream is read and cancelled as soon as the count passes the cap (fetch
    * decompresses, so the count is of decoded bytes and a gzip bomb stops at the cap too).
    */
-  async #readBody(response: Response, request: HttpRequest, requestId: string): Promise<string> {
-    const max = this.#limits.maxResponseBytes;
+  #readBody(response: Response, request: HttpRequest, requestId: string): Promise<string> {
     const declared = response.headers.get('content-length');
     const encoding = response.headers.get('content-encoding');
     const plain = encoding === null || encoding === 'identity';
-    if (declared !== null) {
+    // Known length under the cap and no decoding: undici's own reader is fastest and cannot read past it (and no
+    // async step of ours around it).
+    if (declared !== null && plain) {
       const n = Number(declared);
-      if (plain && n > max) {
+      if (Number.isFinite(n) && n <= this.#limits.maxResponseBytes) return response.text();
+    }
+    return this.#readCapped(response, request, requestId, declared, plain);
+  }
+
+  /** The rest of {@link #readBody}: a declared length over the cap, a compressed or unknown-length body. */
+  async #readCapped(
+    response: Response,
+    request: HttpRequest,
+    requestId: string,
+    declared: string | null,
+    plain: boolean,
+  ): Promise<string> {
+    const max = this.#limits.maxResponseBytes;
+    if (declared !== null && plain) {
+      const n = Number(declared);
+      if (n > max) {
         await discard(response);
         throw this.#tooLarge(request, requestId, response.status, n);
       }
-      // Known length under the cap and no decoding: undici's own reader is fastest and cannot read past it.
-      if (plain && Number.isFinite(n)) return response.text();
     }
     if (!response.body) return '';
     const reader = response.body.getReader();
