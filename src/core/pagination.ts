@@ -28,6 +28,7 @@ export interface PageReader<T> {
  * `byPage()` opens a reader and closes it when the iteration ends for any reason.
  */
 export interface PageSource<T> {
+  /** Starts one `byPage()` iteration: its reader is closed when the iteration ends, whatever ends it. */
   open(context: PageSourceContext): PageReader<T>;
 }
 

@@ -26,7 +26,15 @@ export type {
   TokenEvent,
   WarningEvent,
 } from './events.js';
-export { PagedList, type Page, type ByPageOptions, type PagedListOptions } from './pagination.js';
+export {
+  PagedList,
+  type Page,
+  type ByPageOptions,
+  type PagedListOptions,
+  type PageSource,
+  type PageReader,
+  type PageSourceContext,
+} from './pagination.js';
 export type { CommonClientOptions } from './client-options.js';
 export type { RateLimit, RateLimitOption } from './limiter.js';
 export type { RetryOptions } from './retry.js';
