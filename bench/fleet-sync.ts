@@ -62,7 +62,14 @@ export async function run(): Promise<Figure[]> {
     await Promise.all(
       Array.from({ length: WORKERS }, () => {
         const child = fork(workerPath, [], {
-          execArgv: ['--import', 'tsx'],
+          // BENCH_FLEET_CPU_PROF=<dir>: each worker writes a CPU profile there (development only).
+          execArgv: [
+            '--import',
+            'tsx',
+            ...(process.env.BENCH_FLEET_CPU_PROF
+              ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_FLEET_CPU_PROF}`]
+              : []),
+          ],
           env,
           stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         });
