@@ -41,6 +41,7 @@ import { type IngramBillingDeps, ingramOrders, ingramProductPricing } from './bi
 import { setAutoRenewVerified } from '../../core/auto-renew.js';
 import type { AutoRenewResult } from '../../model/operations.js';
 import { PagedList } from '../../core/pagination.js';
+import { warnIfTotalChanged } from '../../core/listing-changed.js';
 import { type NumberedListing, readAhead } from '../../core/page-read-ahead.js';
 import { detailPipeline } from './detail-pipeline.js';
 import { createPendingOperation } from '../../core/pending-operation.js';
@@ -306,15 +307,8 @@ export class IngramClient extends BaseMarketplaceClient {
     const ctx = this.#ctx(operation, res.vendorRequestId ?? res.requestId);
     const env = mapPage(res.data, ctx);
     const total = env.pagination.total;
-    totals.first ??= total;
-    if (total !== totals.first) {
-      this.events.emit('warning', {
-        provider: 'ingram',
-        code: 'listing-changed',
-        message: `${operation}: the total changed from ${totals.first} to ${total} during the listing; items may have shifted between pages`,
-      });
-      totals.first = total;
-    }
+    warnIfTotalChanged(this.events, 'ingram', operation, totals.first, total);
+    totals.first = total;
     const next = offset + env.data.length;
     return { rows: env.data, ctx, nextCursor: env.data.length > 0 && next < total ? String(next) : undefined, total };
   }
@@ -359,14 +353,13 @@ export class IngramClient extends BaseMarketplaceClient {
       },
       // In listing order, for delivered pages only (never for a page read ahead and discarded).
       delivered: (page, { env, ctx }, previous) => {
-        const before = previous?.answer.env.pagination.total;
-        if (before !== undefined && env.pagination.total !== before) {
-          this.events.emit('warning', {
-            provider: 'ingram',
-            code: 'listing-changed',
-            message: `${operation}: the total changed from ${before} to ${env.pagination.total} during the listing; items may have shifted between pages`,
-          });
-        }
+        warnIfTotalChanged(
+          this.events,
+          'ingram',
+          operation,
+          previous?.answer.env.pagination.total,
+          env.pagination.total,
+        );
         reportFlagged(this.events, ctx, page.items);
       },
     };

@@ -40,6 +40,7 @@ import type {
   SeatChangeOptions,
 } from '../../core/marketplace-client.js';
 import { PagedList } from '../../core/pagination.js';
+import { warnIfTotalChanged } from '../../core/listing-changed.js';
 import { type NumberedListing, readAhead } from '../../core/page-read-ahead.js';
 import { Secret } from '../../core/redact.js';
 import { hashKey } from '../../core/sha.js';
@@ -276,14 +277,13 @@ export class Pax8Client extends BaseMarketplaceClient {
       },
       // In listing order, for delivered pages only (never for a page read ahead and discarded).
       delivered: (page, { env, ctx }, previous) => {
-        const before = previous?.answer.env.page.totalElements;
-        if (before !== undefined && env.page.totalElements !== before) {
-          this.events.emit('warning', {
-            provider: 'pax8',
-            code: 'listing-changed',
-            message: `${operation}: the total changed from ${before} to ${env.page.totalElements} during the listing; items may have shifted between pages`,
-          });
-        }
+        warnIfTotalChanged(
+          this.events,
+          'pax8',
+          operation,
+          previous?.answer.env.page.totalElements,
+          env.page.totalElements,
+        );
         reportFlagged(this.events, ctx, page.items);
       },
     };
