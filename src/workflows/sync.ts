@@ -233,6 +233,21 @@ class PageChannel<T> {
   }
 }
 
+/**
+ * Reads `pages` into `channel` in the background (bounded by the channel's capacity), ending or failing it with the
+ * listing. The listing is opened inside the try, so a listing refused synchronously fails the channel.
+ */
+function fillChannel<T>(channel: PageChannel<T>, pages: () => AsyncIterable<T>): void {
+  void (async () => {
+    try {
+      for await (const page of pages()) await channel.push(page);
+      channel.end();
+    } catch (error) {
+      channel.fail(error);
+    }
+  })();
+}
+
 /** What the per-customer loop works through, in order: page boundaries, customers, a failed customer page. */
 interface CustomerEntry {
   kind: 'customer';
@@ -503,16 +518,7 @@ export function syncAll(marketplaces: Marketplaces, options: SyncOptions = {}): 
     // SUBSCRIPTION_PAGES_AHEAD pages ahead, so the two chains of pages overlap instead of following each other.
     // Nothing read ahead counts until it is emitted: the checkpoint stays exact.
     const ahead = new PageChannel<Page<Subscription>>(new Signal(), SUBSCRIPTION_PAGES_AHEAD);
-    void (async () => {
-      try {
-        for await (const page of client.listSubscriptions({ signal }).byPage({ cursor: cp.subscriptionCursor })) {
-          await ahead.push(page);
-        }
-        ahead.end();
-      } catch (error) {
-        ahead.fail(error);
-      }
-    })();
+    fillChannel(ahead, () => client.listSubscriptions({ signal }).byPage({ cursor: cp.subscriptionCursor }));
     let customerPages: PageChannel<Page<Customer>> | undefined;
     try {
       if (cp.phase !== 'subscriptions') {
@@ -521,19 +527,9 @@ export function syncAll(marketplaces: Marketplaces, options: SyncOptions = {}): 
         // while page k's customers are emitted, so the customer chain costs one round trip a page, not one plus
         // the consumer's time (issue 20). The checkpoint still moves only as pages are emitted.
         customerPages = new PageChannel<Page<Customer>>(new Signal(), CUSTOMER_PAGES_AHEAD);
-        const channel = customerPages;
-        void (async () => {
-          try {
-            for await (const page of client.listCustomers({ signal }).byPage({ cursor: cp.pageCursor })) {
-              await channel.push(page);
-            }
-            channel.end();
-          } catch (error) {
-            channel.fail(error);
-          }
-        })();
+        fillChannel(customerPages, () => client.listCustomers({ signal }).byPage({ cursor: cp.pageCursor }));
         for (;;) {
-          const page = await channel.next();
+          const page = await customerPages.next();
           if (page === undefined) break;
           const done = new Set(cp.doneInPage);
           for (const customer of page.items) {
