@@ -7,6 +7,7 @@ import type { ProviderId } from '../model/common.js';
 import type { Customer } from '../model/customer.js';
 import type { Subscription } from '../model/subscription.js';
 import type { Marketplaces } from './registry.js';
+import { Wakeup } from '../core/wakeup.js';
 
 /** One record of a sync: a customer, a subscription, or a failure, always tagged with its provider. */
 export type SyncRecord =
@@ -144,19 +145,6 @@ const CUSTOMER_PAGES_AHEAD = 1;
 /** Requests in flight when neither the options nor the client say (the limiter's own default). */
 const DEFAULT_CONCURRENCY = 10;
 
-/** Wakes whoever waits for "something changed" (the emitting loop). */
-class Signal {
-  #waiters: (() => void)[] = [];
-  wait(): Promise<void> {
-    return new Promise((resolve) => this.#waiters.push(resolve));
-  }
-  notify(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const w of waiters) w();
-  }
-}
-
 /** A counting semaphore: `acquire` waits (first come, first served) while `size` holders are in. */
 class Slots {
   #free: number;
@@ -187,10 +175,10 @@ class PageChannel<T> {
   #ended = false;
   #failed: { error: unknown } | undefined;
   #discarded = false;
-  #changed = new Signal();
-  readonly #wake: Signal;
+  #changed = new Wakeup();
+  readonly #wake: Wakeup;
   readonly #capacity: number;
-  constructor(wake: Signal, capacity = 1) {
+  constructor(wake: Wakeup, capacity = 1) {
     this.#wake = wake;
     this.#capacity = capacity;
   }
@@ -359,7 +347,7 @@ export function syncAll(marketplaces: Marketplaces, options: SyncOptions = {}): 
     setMaxListeners(0, signal);
     const customerPages = client.listCustomers({ signal }).byPage({ cursor: cp.pageCursor })[Symbol.asyncIterator]();
     const queue: Entry[] = [];
-    const wake = new Signal();
+    const wake = new Wakeup();
     let exhausted = false;
     let fetching = false;
     let started = 0;
@@ -517,7 +505,7 @@ export function syncAll(marketplaces: Marketplaces, options: SyncOptions = {}): 
     // The subscription listing starts with the customers (its pages do not depend on them) and reads up to
     // SUBSCRIPTION_PAGES_AHEAD pages ahead, so the two chains of pages overlap instead of following each other.
     // Nothing read ahead counts until it is emitted: the checkpoint stays exact.
-    const ahead = new PageChannel<Page<Subscription>>(new Signal(), SUBSCRIPTION_PAGES_AHEAD);
+    const ahead = new PageChannel<Page<Subscription>>(new Wakeup(), SUBSCRIPTION_PAGES_AHEAD);
     fillChannel(ahead, () => client.listSubscriptions({ signal }).byPage({ cursor: cp.subscriptionCursor }));
     let customerPages: PageChannel<Page<Customer>> | undefined;
     try {
@@ -526,7 +514,7 @@ export function syncAll(marketplaces: Marketplaces, options: SyncOptions = {}): 
         // The customer pages are read one ahead too: page k+1 is asked for (its cursor is in page k's answer)
         // while page k's customers are emitted, so the customer chain costs one round trip a page, not one plus
         // the consumer's time (issue 20). The checkpoint still moves only as pages are emitted.
-        customerPages = new PageChannel<Page<Customer>>(new Signal(), CUSTOMER_PAGES_AHEAD);
+        customerPages = new PageChannel<Page<Customer>>(new Wakeup(), CUSTOMER_PAGES_AHEAD);
         fillChannel(customerPages, () => client.listCustomers({ signal }).byPage({ cursor: cp.pageCursor }));
         for (;;) {
           const page = await customerPages.next();

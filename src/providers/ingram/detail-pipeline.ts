@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { Page, PageReader, PageSource } from '../../core/pagination.js';
+import { Wakeup } from '../../core/wakeup.js';
 
 /**
  * Ingram's subscription listing as a pipeline across pages (issue 20). Its list rows carry no quantity, so each
@@ -34,19 +35,6 @@ export interface DetailPipelineSource<W, T> {
   concurrency: number;
   /** Pages listed and not yet handed over, at most (the one being finished included). */
   pagesAhead: number;
-}
-
-/** Wakes every waiter once. */
-class Changed {
-  #waiters: Array<() => void> = [];
-  wait(): Promise<void> {
-    return new Promise((resolve) => this.#waiters.push(resolve));
-  }
-  notify(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const wake of waiters) wake();
-  }
 }
 
 /** A page in the pipeline: listed (or being listed), its detail reads pending. */
@@ -101,7 +89,7 @@ class DetailPipeline<W, T> implements PageReader<T> {
   /** Pages listed (or being listed) and not yet handed over, oldest first. */
   readonly #slots: Slot<T>[] = [];
   readonly #queue: Array<{ slot: Slot<T>; index: number; work: W }> = [];
-  readonly #changed = new Changed();
+  readonly #changed = new Wakeup();
   #active = 0;
   #stopped = false;
   #listing = false;
