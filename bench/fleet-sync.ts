@@ -44,6 +44,7 @@ export async function run(): Promise<Figure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'msp-fleet-bench-'));
   const queue = `fleet-bench-${randomUUID()}`;
   const children: ChildProcess[] = [];
+  const stopped = new Set<ChildProcess>();
   const fleet = await createSyncFleet({ redis: redisUrl, queue });
   try {
     const env = {
@@ -56,20 +57,16 @@ export async function run(): Promise<Figure[]> {
       JOBS_PER_WORKER: String(ACCOUNTS / WORKERS),
       SECRET_PREFIX: queue,
       TIMEOUT_MS: '30000',
+      // BENCH_FLEET_CPU_PROF=<dir>: each worker writes a CPU profile of its time from ready to stop there
+      // (development only; test/fleet/worker.ts).
+      ...(process.env.BENCH_FLEET_CPU_PROF ? { FLEET_CPU_PROF: join(process.env.BENCH_FLEET_CPU_PROF, 'worker') } : {}),
       RATE_LIMIT: JSON.stringify({ requests: 100_000, perMs: 1_000, maxConcurrent: CONCURRENT }),
     };
     const workerPath = fileURLToPath(new URL('../test/fleet/worker.ts', import.meta.url));
     await Promise.all(
       Array.from({ length: WORKERS }, () => {
         const child = fork(workerPath, [], {
-          // BENCH_FLEET_CPU_PROF=<dir>: each worker writes a CPU profile there (development only).
-          execArgv: [
-            '--import',
-            'tsx',
-            ...(process.env.BENCH_FLEET_CPU_PROF
-              ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_FLEET_CPU_PROF}`]
-              : []),
-          ],
+          execArgv: ['--import', 'tsx'],
           env,
           stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         });
@@ -86,9 +83,27 @@ export async function run(): Promise<Figure[]> {
     }));
     const started = Date.now();
     const startedAt = performance.now();
+    const benchCpu = process.cpuUsage();
     await fleet.enqueue('bench', jobs);
     const results = await fleet.waitForRun('bench', jobs, { timeoutMs: 120_000 });
     const finished = Math.max(...results.map((r) => r.finishedOn ?? Date.now()));
+    const lookAlikeCpu = process.cpuUsage(benchCpu);
+    // Each worker's CPU from ready to stop (it idles after its last job): where a 2-core machine's time goes.
+    const workerCpu = await Promise.all(
+      children.map(
+        (c) =>
+          new Promise<number>((resolve) => {
+            const timer = setTimeout(() => resolve(Number.NaN), 3_000);
+            c.on('message', (m: { type: string; us?: number }) => {
+              if (m.type !== 'cpu') return;
+              clearTimeout(timer);
+              resolve(m.us ?? Number.NaN);
+            });
+            stopped.add(c);
+            c.send({ type: 'stop' });
+          }),
+      ),
+    );
     const seconds = (finished - started) / 1000;
     const failed = results.filter((r) => r.state !== 'completed' || r.subscriptions !== CUSTOMERS * PER_CUSTOMER);
     if (failed.length) throw new Error(`fleet bench: ${failed.length} jobs incomplete: ${JSON.stringify(failed[0])}`);
@@ -114,14 +129,17 @@ export async function run(): Promise<Figure[]> {
       `${PER_CUSTOMER} subscriptions: ${round(seconds, 2)} s vs one job's floor ${round(bound, 2)} s ` +
       `(${requests} requests x ${LATENCY_MS} ms / ${CONCURRENT} + token); ${total} API requests in all ` +
       `(minimum ${ACCOUNTS * requests}); a job's first API request ${Math.round(mean(firsts))} ms after the enqueue ` +
-      `on average, its slots in use ${round(mean(use) * 100, 1)}% of the time between its first request and last answer`;
+      `on average, its slots in use ${round(mean(use) * 100, 1)}% of the time between its first request and last ` +
+      `answer; CPU per API request: workers ${Math.round(workerCpu.reduce((a, b) => a + b, 0) / total)} µs ` +
+      `(${workerCpu.map((us) => round(us / 1e6, 2)).join('/')} s), look-alike and bench process ` +
+      `${Math.round((lookAlikeCpu.user + lookAlikeCpu.system) / total)} µs`;
     return [
       figure(NAME, round(seconds / bound), 'ratio', ['<=', GOAL], note, {
         us: { wall: Math.round(seconds * 1e6), bound: Math.round(bound * 1e6) },
       }),
     ];
   } finally {
-    for (const c of children) if (c.connected) c.send({ type: 'stop' });
+    for (const c of children) if (c.connected && !stopped.has(c)) c.send({ type: 'stop' });
     await new Promise((r) => setTimeout(r, 300));
     for (const c of children) if (c.exitCode === null) c.kill();
     await fleet.close();

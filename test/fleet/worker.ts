@@ -53,9 +53,29 @@ const worker = await fleet.work({
 });
 process.on('message', async (m: { type: string }) => {
   if (m.type !== 'stop') return;
+  // CPU this process spent since it was ready (the bench reports it per API request).
+  const cpu = process.cpuUsage(readyCpu);
+  process.send?.({ type: 'cpu', us: cpu.user + cpu.system });
+  await profiler?.();
   await worker.close();
   await fleet.close();
   await closeRedisConnections();
   process.disconnect?.();
 });
+// FLEET_CPU_PROF=<file prefix> (bench development only): a CPU profile from ready to stop, without start-up.
+const profiler = env.FLEET_CPU_PROF ? await startProfile() : undefined;
+const readyCpu = process.cpuUsage();
 process.send?.({ type: 'ready' });
+
+async function startProfile() {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(`${env.FLEET_CPU_PROF}-${process.pid}.cpuprofile`, JSON.stringify(profile));
+  };
+}
