@@ -3,6 +3,7 @@ import type { RawRequestOptions, RawResponse } from '../../core/raw-request.js';
 import { sdk as sdkChecked } from '../../core/dry-run.js';
 import { canonicalId } from '../../core/seat-lock/canonical-key.js';
 import { bearerHeader } from '../../core/auth/token-provider.js';
+import { raceSignal } from '../../core/auth/cached-token-provider.js';
 import type { DryRunCheck } from '../../model/operations.js';
 import { BusinessRuleError, ConfigurationError, NotFoundError, ValidationError } from '../../core/errors.js';
 import { orderSendFailure } from '../../core/order-safety.js';
@@ -451,15 +452,21 @@ export class Pax8Client extends BaseMarketplaceClient {
   /**
    * The product's commitment dependencies, cached per product (single-flight, bounded, 10 minutes); null when
    * Pax8 does not know the product (404, cached too, with one `warning` event). Other failures are not cached.
+   * The shared look-up runs without any caller's signal and each caller races its own, so one listing that is
+   * aborted (a `break`, a read-ahead page dropped, a caller's signal) never fails another waiting on the same look-up.
    */
   #dependencies(
     productId: string,
     signal?: AbortSignal,
     operation = 'getProductDependencies',
   ): Promise<Pax8Commitment[] | null> {
+    return raceSignal(this.#sharedDependencies(productId, operation), signal);
+  }
+
+  #sharedDependencies(productId: string, operation: string): Promise<Pax8Commitment[] | null> {
     const cached = this.#commitments.get(productId);
     if (cached && Date.now() - cached.at < RULES_TTL_MS) return cached.deps;
-    const deps = this.#fetchDependencies(productId, signal).catch((error: unknown) => {
+    const deps = this.#fetchDependencies(productId).catch((error: unknown) => {
       if (!(error instanceof NotFoundError)) throw error;
       this.events.emit('warning', {
         provider: 'pax8',
