@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { bindCallContext, callContextOf } from './call-context.js';
 import type { Page, PageReader, PageSource } from './pagination.js';
 
@@ -63,6 +64,86 @@ interface Entry<A, T> {
   readonly controller: AbortController;
 }
 
+/** Signals given to {@link allowManyListeners}. */
+const manyListeners = new WeakSet<AbortSignal>();
+
+/**
+ * Lifts the listener limit of a signal the SDK made for many listings at once (syncAll's): every listing and attempt
+ * may listen to it without a warning, and page-by-page listings follow it with a listener of their own (removed when
+ * the listing ends) instead of `AbortSignal.any`. Internal: never used on a caller's signal.
+ */
+export function allowManyListeners(signal: AbortSignal): void {
+  setMaxListeners(0, signal);
+  manyListeners.add(signal);
+}
+
+/**
+ * One `byPage()` iteration with a window of 1 (`byPage({ pagesAhead: 0 })`, or a client with one request slot): page
+ * by page, as {@link ReadAheadReader} reads with that window, without its bookkeeping for pages ahead (none can be in
+ * flight): no controller or signal per page, nothing to discard. Each read sends the request of exactly the cursor
+ * asked for, then maps its answer, with the iteration's signal (the caller's, plus this iteration's end).
+ *
+ * The iteration's end aborts that signal only when something may still be in flight: a read not finished, or one
+ * that failed (its mapping may have left requests of its own running). A listing that ended normally has nothing
+ * left to abort, so it creates no abort error (per-customer syncs end thousands of one-page listings).
+ */
+class PageByPageReader<A, T> implements PageReader<T> {
+  readonly #listing: NumberedListing<A, T>;
+  readonly #stop = new AbortController();
+  readonly #signal: AbortSignal;
+  /** The caller's signal, when followed by a listener of this reader (removed at close). */
+  #followed: AbortSignal | undefined;
+  /** A read started and did not deliver its page (pending, or failed). */
+  #unsettled = false;
+  #closed = false;
+  #previous: { page: Page<T>; answer: A } | undefined;
+
+  constructor(listing: NumberedListing<A, T>, signal: AbortSignal | undefined) {
+    this.#listing = listing;
+    if (signal !== undefined && manyListeners.has(signal) && callContextOf(signal) === undefined) {
+      // A signal made for many listeners (syncAll's, shared by thousands of one-page listings) is followed by a
+      // listener removed at close: `AbortSignal.any` would leave a weak reference per listing on it (the most
+      // expensive step of such a listing). Other signals keep `AbortSignal.any`, which adds no listener (a caller's
+      // signal with the default limit must not warn of too many listeners).
+      if (signal.aborted) this.#stop.abort(signal.reason);
+      else {
+        signal.addEventListener('abort', this.#onAbort, { once: true });
+        this.#followed = signal;
+      }
+      this.#signal = this.#stop.signal;
+    } else {
+      this.#signal = follow(signal, this.#stop.signal);
+    }
+  }
+
+  readonly #onAbort = (): void => {
+    this.#stop.abort(this.#followed?.reason);
+  };
+
+  async read(cursor: string | undefined): Promise<Page<T>> {
+    // After close, as a closed read-ahead iteration: an abort error, no request.
+    if (this.#closed) throw new DOMException('This operation was aborted', 'AbortError');
+    const signal = this.#signal;
+    signal.throwIfAborted();
+    this.#unsettled = true;
+    const listing = this.#listing;
+    const answer = await listing.fetch(cursor, signal);
+    const page = await listing.toPage(answer, cursor, signal);
+    this.#unsettled = false;
+    listing.delivered?.(page, answer, this.#previous);
+    this.#previous = { page, answer };
+    return page;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#followed?.removeEventListener('abort', this.#onAbort);
+    this.#followed = undefined;
+    if (this.#unsettled) this.#stop.abort();
+  }
+}
+
 /** One `byPage()` iteration: the pages requested ahead, by index in the iteration (0: the first page read). */
 class ReadAheadReader<A, T> implements PageReader<T> {
   readonly #listing: NumberedListing<A, T>;
@@ -88,16 +169,9 @@ class ReadAheadReader<A, T> implements PageReader<T> {
   #generation = 0;
   #previous: { page: Page<T>; answer: A } | undefined;
 
-  constructor(
-    listing: NumberedListing<A, T>,
-    signal: AbortSignal | undefined,
-    maxPages: number,
-    pagesAhead: number | undefined,
-  ) {
+  constructor(listing: NumberedListing<A, T>, signal: AbortSignal | undefined, maxPages: number, ahead: number) {
     this.#listing = listing;
-    // The window counts the page being read: `pagesAhead` pages ahead of it.
-    const window = Math.floor(pagesAhead === undefined ? listing.window : Math.min(listing.window, pagesAhead + 1));
-    this.#ahead = (Number.isFinite(window) ? Math.min(Math.max(window, 1), MAX_READ_AHEAD_WINDOW) : 1) - 1;
+    this.#ahead = ahead;
     this.#maxPages = maxPages;
     this.#signal = follow(signal, this.#stop.signal);
   }
@@ -186,6 +260,12 @@ class ReadAheadReader<A, T> implements PageReader<T> {
   }
 }
 
+/** An iteration's window: the listing's, capped by `byPage({ pagesAhead })` (it counts the page being read), 1..max. */
+function windowOf(listing: NumberedListing<unknown, unknown>, pagesAhead: number | undefined): number {
+  const window = Math.floor(pagesAhead === undefined ? listing.window : Math.min(listing.window, pagesAhead + 1));
+  return Number.isFinite(window) ? Math.min(Math.max(window, 1), MAX_READ_AHEAD_WINDOW) : 1;
+}
+
 /**
  * A signal that aborts with `owner` or `own`, under which the transport still finds the per-call options of the
  * call that owns `owner` (core/call-context.ts: they travel by signal, so a plain `AbortSignal.any` would drop a
@@ -216,6 +296,11 @@ function follow(owner: AbortSignal | undefined, own: AbortSignal): AbortSignal {
  */
 export function readAhead<A, T>(listing: NumberedListing<A, T>): PageSource<T> {
   return {
-    open: ({ signal, maxPages, pagesAhead }) => new ReadAheadReader(listing, signal, maxPages, pagesAhead),
+    open: ({ signal, maxPages, pagesAhead }) => {
+      const window = windowOf(listing, pagesAhead);
+      return window === 1
+        ? new PageByPageReader(listing, signal)
+        : new ReadAheadReader(listing, signal, maxPages, window - 1);
+    },
   };
 }

@@ -246,12 +246,22 @@ export async function createSyncFleet(options: SyncFleetOptions): Promise<SyncFl
     async waitForRun(runId, jobs, waitOptions = {}) {
       checkJobs(runId, jobs);
       const deadline = Date.now() + (waitOptions.timeoutMs ?? 3_600_000);
+      // A completed job stays completed: each poll asks only about the others (a poll used to read every job up to
+      // the first unfinished one again, two round trips each: Redis and CPU the workers share), and reads a job's
+      // data only once its state says it finished.
+      const completed = new Map<number, FleetJobResult>();
       for (;;) {
         const results: FleetJobResult[] = [];
-        for (const j of jobs) {
+        for (const [i, j] of jobs.entries()) {
+          const done = completed.get(i);
+          if (done) {
+            results.push(done);
+            continue;
+          }
+          const state = await queue.getJobState(fleetJobKey(runId, j));
+          if (state !== 'completed' && state !== 'failed') break;
           const job = await queue.getJob(fleetJobKey(runId, j));
-          const state = job ? await job.getState() : 'unknown';
-          if (!job || (state !== 'completed' && state !== 'failed')) break;
+          if (!job) break;
           const value = (job.returnvalue ?? {}) as Partial<FleetJobResult>;
           results.push({
             account: j.account,
@@ -265,6 +275,7 @@ export async function createSyncFleet(options: SyncFleetOptions): Promise<SyncFl
             finishedOn: job.finishedOn,
             failedReason: job.failedReason || undefined,
           });
+          if (state === 'completed') completed.set(i, results.at(-1)!);
         }
         if (results.length === jobs.length) return results;
         if (Date.now() > deadline)

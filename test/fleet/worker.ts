@@ -41,12 +41,21 @@ const worker = await fleet.work({
   sink: jsonLinesSink(env.SINK_DIR!),
   client: ({ account }) => {
     const client = clientOf(account, `${env.ORIGIN}/a/${account}`);
-    // Synced per customer (one listing per customer), the case the fleet's checkpoints have most of.
+    // Synced per customer (one listing per customer), the case the fleet's checkpoints have most of. Methods are
+    // bound once (the sync calls them per customer).
+    const capabilities = { ...client.capabilities, listAllSubscriptionsNative: false };
+    const bound = new Map<string | symbol, unknown>();
     return new Proxy(client, {
       get(target, key) {
-        if (key === 'capabilities') return { ...target.capabilities, listAllSubscriptionsNative: false };
+        if (key === 'capabilities') return capabilities;
         const value = Reflect.get(target, key, target);
-        return typeof value === 'function' ? value.bind(target) : value;
+        if (typeof value !== 'function') return value;
+        let fn = bound.get(key);
+        if (fn === undefined) {
+          fn = value.bind(target);
+          bound.set(key, fn);
+        }
+        return fn;
       },
     });
   },

@@ -111,6 +111,7 @@ describe('syncAll', () => {
       world.pax8Fake.subscriptions.length,
     );
     const cp = run.checkpoint();
+    expect(cp).toStrictEqual(JSON.parse(JSON.stringify(cp)));
     expect(cp.providers.pax8?.status).toBe('done');
     expect(cp.providers.dandh).toMatchObject({ status: 'failed', lastError: expect.stringMatching(/503/) });
     expect(
@@ -148,8 +149,12 @@ describe('syncAll', () => {
     const part = await collect(first, 150);
     const cp = first.checkpoint();
     expect(cp.providers.pax8).toMatchObject({ status: 'in-progress', mode: 'per-customer' });
-    expect(JSON.parse(JSON.stringify(cp))).toEqual(cp);
-    expect(saved.at(-1)).toEqual(cp);
+    // Checkpoints are the JSON copies of the state (nothing undefined left in them), each one a copy of its own.
+    for (const c of [cp, ...saved]) expect(c).toStrictEqual(JSON.parse(JSON.stringify(c)));
+    expect(saved.at(-1)).toStrictEqual(cp);
+    cp.providers.pax8?.doneInPage.push('changed by the caller');
+    expect(first.checkpoint().providers.pax8?.doneInPage).not.toContain('changed by the caller');
+    cp.providers.pax8?.doneInPage.pop();
     // The mode is kept on resume, even by a client that could list everything at once.
     const rest = await collect(syncAll(world.marketplaces, { checkpoint: cp }));
     const finished = new Set(cp.providers.pax8?.doneInPage);
