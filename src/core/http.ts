@@ -1,4 +1,4 @@
-import { attemptSignal } from './attempt-timer.js';
+import { attemptSignal, makeAttemptSignalAhead } from './attempt-timer.js';
 import { type CallContext, type ResponseInfo, callContextOf } from './call-context.js';
 import { MarketplaceError, NetworkError, ResponseValidationError, TimeoutError, ValidationError } from './errors.js';
 import type { EventHub } from './events.js';
@@ -151,6 +151,36 @@ const MAX_VENDOR_REQUEST_ID = 128;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are stripped from vendor ids.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
 
+/** A request id made ahead while a request was on the wire ({@link prepareNextCall}): random, never used before. */
+let spareRequestId: string | undefined;
+let preparing = false;
+
+/** A new request id: the one made ahead, else a new one. */
+function newRequestId(): string {
+  const id = spareRequestId;
+  if (id === undefined) return crypto.randomUUID();
+  spareRequestId = undefined;
+  return id;
+}
+
+function makeAhead(): void {
+  preparing = false;
+  makeAttemptSignalAhead();
+  spareRequestId ??= crypto.randomUUID();
+}
+
+/**
+ * Makes what the next call needs first (its attempt signal, its request id) while this request is on the wire
+ * (issue 21): call right after `fetch` was called. In a microtask, so it runs after the fetch's own first steps
+ * (undici writes the request in a microtask queued by `fetch`) and overlaps the round trip instead of lengthening
+ * the gap between two requests. Nothing made ahead has been used before: it is made early, never reused.
+ */
+function prepareNextCall(): void {
+  if (preparing) return;
+  preparing = true;
+  queueMicrotask(makeAhead);
+}
+
 /** Whether `response` may be a redirect for {@link HttpTransport} `#redirect` (else it answers undefined). */
 function mayRedirect(response: Response): boolean {
   return (
@@ -215,7 +245,7 @@ export class HttpTransport {
   async send<T = unknown>(request: HttpRequest): Promise<HttpResponse<T>> {
     const o = this.#o;
     this.#checkTarget(request);
-    const requestId = request.requestId ?? crypto.randomUUID();
+    const requestId = request.requestId ?? newRequestId();
     const policy = request.retry ?? (request.method === 'GET' ? 'read' : 'write');
     // Per-call options (core/call-context.ts), found by the signal the public boundary gave the call.
     const call = callContextOf(request.signal);
@@ -313,14 +343,23 @@ export class HttpTransport {
     // Token requests skip the queue: API calls may hold every slot while they wait for that very token.
     if (request.operation === 'token')
       return this.#inSlot<T>(request, requestId, attempt, signal, deadline, auth, call, peeked);
-    const queued = performance.now();
     let inline = true;
-    const result = this.#o.limiter.schedule(() => {
-      // Time spent queued behind the client's own rate limit does not count against the call's deadline.
-      deadline.at += performance.now() - queued;
-      return this.#inSlot<T>(request, requestId, attempt, signal, deadline, auth, call, inline ? peeked : undefined);
-    });
+    let started = false;
+    // When the task was queued: read only for a task the limiter did not start at once (most start at once).
+    let queued = 0;
+    // An attempt timeout of its own (per call or request) may outlast the client's: a Redis slot must outlast it.
+    const maxRunMs = call?.timeoutMs ?? request.timeoutMs;
+    const result = this.#o.limiter.schedule(
+      () => {
+        started = true;
+        // Time spent queued behind the client's own rate limit does not count against the call's deadline.
+        if (!inline) deadline.at += performance.now() - queued;
+        return this.#inSlot<T>(request, requestId, attempt, signal, deadline, auth, call, inline ? peeked : undefined);
+      },
+      maxRunMs === undefined ? undefined : { maxRunMs },
+    );
     inline = false;
+    if (!started) queued = performance.now();
     return result;
   }
 
@@ -379,11 +418,19 @@ export class HttpTransport {
       payload = new URLSearchParams(request.form);
     }
     // Later sources win: the request's headers, then auth, then the request id; sent with lower-cased keys.
-    const headers: Record<string, string> = { ...request.headers, ...authHeaders };
-    if (o.requestIdHeader) headers[o.requestIdHeader] = requestId;
-    for (const k in headers) sent[k.toLowerCase()] = headers[k]!;
-    if (call?.headers) this.#addCallHeaders(call.headers, sent, headers, request, requestId);
-    this.#emitRequest(request, url, requestId, attempt, headers);
+    // `headers` (those sources, as given) is built only for a `request` listener or per-call headers.
+    let headers: Record<string, string> | undefined;
+    if (call?.headers || o.events.observed('request')) {
+      headers = this.#sourceHeaders(request, authHeaders, requestId);
+      for (const k in headers) sent[k.toLowerCase()] = headers[k]!;
+      if (call?.headers) this.#addCallHeaders(call.headers, sent, headers, request, requestId);
+      this.#emitRequest(request, url, requestId, attempt, headers);
+    } else {
+      const own = request.headers;
+      if (own) for (const k in own) sent[k.toLowerCase()] = own[k]!;
+      for (const k in authHeaders) sent[k.toLowerCase()] = authHeaders[k]!;
+      if (o.requestIdHeader) sent[o.requestIdHeader.toLowerCase()] = requestId;
+    }
     const started = performance.now();
     const timeoutMs = call?.timeoutMs ?? request.timeoutMs ?? o.timeoutMs;
     const remaining = deadline.at - started;
@@ -399,13 +446,19 @@ export class HttpTransport {
       if (request.method !== 'GET') init.method = request.method;
       if (payload !== undefined) init.body = payload;
       const doFetch = o.fetch ?? globalThis.fetch;
-      response = await doFetch(url, init);
+      const sending = doFetch(url, init);
+      // The next call's attempt signal and request id are made while this request is on the wire.
+      prepareNextCall();
+      response = await sending;
       // Most answers are not redirects: no async step for them (#redirect would answer undefined at once).
       for (let hops = 0; mayRedirect(response); hops++) {
         const target = await this.#redirect(response, url, request, requestId, hops);
         if (target === undefined) break;
         url = target;
-        this.#emitRequest(request, url, requestId, attempt, headers);
+        if (o.events.observed('request')) {
+          headers ??= this.#sourceHeaders(request, authHeaders, requestId);
+          this.#emitRequest(request, url, requestId, attempt, headers);
+        }
         response = await doFetch(url, init);
       }
       text = await this.#readBody(response, request, requestId);
@@ -468,6 +521,13 @@ export class HttpTransport {
     });
     if (response.status === 401 && auth && auth.refused(authHeaders)) throw new StaleTokenSignal(mapped);
     throw mapped;
+  }
+
+  /** The request's headers, then auth, then the request id (later wins), as given: what `request` events show. */
+  #sourceHeaders(request: HttpRequest, authHeaders: Record<string, string>, requestId: string): Record<string, string> {
+    const headers: Record<string, string> = { ...request.headers, ...authHeaders };
+    if (this.#o.requestIdHeader) headers[this.#o.requestIdHeader] = requestId;
+    return headers;
   }
 
   /**
@@ -727,7 +787,9 @@ export class HttpTransport {
 
   /** The vendor's request id: redacted (a vendor may echo a credential there), control characters out, capped. */
   #vendorRequestId(headers: Headers): string | undefined {
-    for (const name of this.#o.vendorRequestIdHeaders ?? []) {
+    const names = this.#o.vendorRequestIdHeaders;
+    if (names === undefined) return undefined;
+    for (const name of names) {
       const v = headers.get(name);
       if (v) return this.#o.redactor.redact(v).replace(CONTROL_CHARS, '').slice(0, MAX_VENDOR_REQUEST_ID) || undefined;
     }

@@ -12,9 +12,18 @@ export interface RateLimit {
 /** `false` turns limiting off; an object overrides the provider's default. */
 export type RateLimitOption = RateLimit | false;
 
+/** Options of one {@link Limiter.schedule}. */
+export interface ScheduleOptions {
+  /**
+   * The longest the task can run once started (an attempt's timeout, per-call `timeoutMs` included). A limiter
+   * shared through Redis holds the task's slot at least this long, so a slot never expires under a running task.
+   */
+  maxRunMs?: number | undefined;
+}
+
 /** Runs tasks under a limit. Every attempt of every call (retries too) goes through `schedule`. */
 export interface Limiter {
-  schedule<T>(task: () => Promise<T>): Promise<T>;
+  schedule<T>(task: () => Promise<T>, options?: ScheduleOptions): Promise<T>;
 }
 
 const unlimited: Limiter = { schedule: (task) => task() };

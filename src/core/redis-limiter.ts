@@ -18,7 +18,7 @@
 import type Bottleneck from 'bottleneck';
 import type { Redis } from 'ioredis';
 import type { EventHub } from './events.js';
-import { type Limiter, type RateLimit, getLimiter } from './limiter.js';
+import { type Limiter, type RateLimit, type ScheduleOptions, getLimiter } from './limiter.js';
 import {
   REDIS_KEY_PREFIX,
   type RedisBackend,
@@ -36,6 +36,8 @@ export const LIMITER_KEY_TTL_MS = 15 * 60_000;
 const HEARTBEAT_MS = 2_000;
 /** How often a process with queued jobs re-announces itself, so a queue left waiting by a Redis restart drains. */
 const NUDGE_MS = 1_000;
+/** A slot's hold beyond the window wait and the task's longest run (event-loop delays, a token read in the slot). */
+export const HOLD_MARGIN_MS = 5_000;
 
 /** A start still unfinished after this long counts as finished (its process may have died mid-request). */
 export const UNFINISHED_AFTER_MS = 30_000;
@@ -161,10 +163,15 @@ interface Shared {
   bottleneck: Promise<Bottleneck>;
 }
 
-/** Clustered bottlenecks of this process, per Redis target and limiter id. */
-let shared = new Map<string, Shared>();
+/**
+ * Clustered bottlenecks of this process, per backend (its connections) and limiter id. Two backends of one target
+ * (two clients passed, tests standing for two processes) each have their own, as separate processes would.
+ */
+let shared = new Map<RedisBackend, Map<string, Shared>>();
 onRedisClose(() => {
-  for (const s of shared.values()) void s.bottleneck.then((b) => b.disconnect(false)).catch(() => undefined);
+  for (const byId of shared.values()) {
+    for (const s of byId.values()) void s.bottleneck.then((b) => b.disconnect(false)).catch(() => undefined);
+  }
   shared = new Map();
 });
 
@@ -207,16 +214,21 @@ function updateSettings(b: Bottleneck, settings: Bottleneck.ConstructorOptions):
 }
 
 function sharedBottleneck(backend: RedisBackend, id: string, limit: RateLimit): Promise<Bottleneck> {
-  const key = `${backend.target} ${id}`;
+  let byId = shared.get(backend);
+  if (!byId) {
+    byId = new Map();
+    shared.set(backend, byId);
+  }
   const signature = `${limit.requests}/${limit.perMs}/${limit.maxConcurrent ?? 10}`;
-  const existing = shared.get(key);
+  const existing = byId.get(id);
   if (existing && existing.signature === signature) return existing.bottleneck;
   if (existing) void existing.bottleneck.then((b) => b.disconnect(false)).catch(() => undefined);
   const entry: Shared = { signature, bottleneck: createBottleneck(backend, id, limit) };
+  const entries = byId;
   entry.bottleneck.catch(() => {
-    if (shared.get(key) === entry) shared.delete(key);
+    if (entries.get(id) === entry) entries.delete(id);
   });
-  shared.set(key, entry);
+  byId.set(id, entry);
   return entry.bottleneck;
 }
 
@@ -233,9 +245,17 @@ export interface ClusteredLimiterOptions {
    * How long a task may hold its slot in Redis (bottleneck's job `expiration`): longer than any attempt can run
    * (its timeout plus a wait in the window guard), so only a slot of a process that died (SIGKILL, lost machine)
    * ever expires. Without it such a slot stays taken for good and the credential's other processes run with one
-   * slot less per request the dead process had in flight. Default: `perMs` + 30 s + 5 s.
+   * slot less per request the dead process had in flight. Default: `perMs` + 30 s + 5 s. A task scheduled with
+   * `maxRunMs` holds its slot for the longer of this and `perMs` + `maxRunMs` + {@link HOLD_MARGIN_MS}.
    */
   holdMs?: number | undefined;
+}
+
+/** A task's hold (see {@link ClusteredLimiterOptions.holdMs}): never shorter than the longest the task can run. */
+function holdOf(o: ClusteredLimiterOptions, maxRunMs: number | undefined): number {
+  const hold = o.holdMs ?? o.limit.perMs + 30_000 + HOLD_MARGIN_MS;
+  if (maxRunMs === undefined || !Number.isFinite(maxRunMs)) return hold;
+  return Math.max(hold, Math.ceil(o.limit.perMs + maxRunMs + HOLD_MARGIN_MS));
 }
 
 /**
@@ -249,7 +269,7 @@ export function createClusteredLimiter(o: ClusteredLimiterOptions): Limiter {
   const guard = new WindowGuard(o.backend, id, o.limit);
   let fallingBack = false;
   return {
-    async schedule<T>(task: () => Promise<T>): Promise<T> {
+    async schedule<T>(task: () => Promise<T>, options?: ScheduleOptions): Promise<T> {
       let started = false;
       let abandoned = false;
       let running: Promise<T> | undefined;
@@ -263,7 +283,7 @@ export function createClusteredLimiter(o: ClusteredLimiterOptions): Limiter {
       outcome.catch(() => undefined);
       try {
         const b = await sharedBottleneck(o.backend, id, o.limit);
-        const holdMs = o.holdMs ?? o.limit.perMs + 35_000;
+        const holdMs = holdOf(o, options?.maxRunMs);
         const scheduled = b.schedule({ expiration: holdMs }, async () => {
           // A job abandoned during an outage may still be drained later: it must not run the task then.
           if (abandoned) return undefined as T;
@@ -314,7 +334,7 @@ export function createClusteredLimiter(o: ClusteredLimiterOptions): Limiter {
             message: `Redis at ${o.backend.target} is unavailable (${error instanceof Error ? error.message : String(error)}); using an in-process rate limit, which other processes do not share`,
           });
         }
-        return local.schedule(task);
+        return local.schedule(task, options);
       }
     },
   };

@@ -10,7 +10,7 @@ import type { CommonClientOptions } from './client-options.js';
 import type { EventHub } from './events.js';
 import { type Limiter, type RateLimit, getLimiter, validateRateLimit } from './limiter.js';
 import { redisBackend, validateRedisFallback } from './redis.js';
-import { createClusteredLimiter } from './redis-limiter.js';
+import { HOLD_MARGIN_MS, createClusteredLimiter } from './redis-limiter.js';
 
 /** The options {@link createLimiterFor} and {@link tokenCacheFor} read. */
 export type ScaleOptions = Pick<
@@ -40,8 +40,9 @@ export function createLimiterFor(
     backend: redisBackend(options.redis),
     fallback,
     events,
-    // Longer than any attempt (its timeout, default 30 s, after a wait of up to one window): see `holdMs`.
-    holdMs: limit.perMs + (options.timeoutMs ?? 30_000) + 5_000,
+    // Longer than any attempt (its timeout, default 30 s, after a wait of up to one window): see `holdMs`. An
+    // attempt with a longer per-call timeout says so when it is scheduled (`maxRunMs`, core/http.ts).
+    holdMs: limit.perMs + (options.timeoutMs ?? 30_000) + HOLD_MARGIN_MS,
   });
 }
 

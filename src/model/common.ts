@@ -37,24 +37,38 @@ export function unknownLicense(): LicenseIdentity {
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Microsoft catalog product ids are 12 upper-case letters and digits (`CFQ7TTC0LCHC`, `DZH318Z0BQ3Q`). */
-const MS_PRODUCT = /^[A-Z0-9]{12}$/;
+
+/** Whether `code` is an upper-case ASCII letter or a digit. */
+function isUpperAlnum(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90);
+}
+
+/** Whether `t[from, to)` is upper-case letters and digits only. */
+function upperAlnumRun(t: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (!isUpperAlnum(t.charCodeAt(i))) return false;
+  return true;
+}
 
 /**
  * Reads a license identity from a vendor's SKU text: a GUID is a Graph `skuId`; `CFQ7TTC0LCHC:0002[:...]` is a
  * Microsoft catalog product and SKU id (the rest, availability or term, is ignored). Anything else: nothing.
+ * Microsoft catalog product ids are 12 upper-case letters and digits (`CFQ7TTC0LCHC`, `DZH318Z0BQ3Q`), SKU ids 4.
+ * Catalog ids are read character by character (it runs for every subscription read: issue 21);
+ * test/model/license-from-sku.test.ts checks it against the regular-expression reading on generated texts.
  */
 export function licenseFromSku(text: string | null | undefined): LicenseIdentity {
-  const id = unknownLicense();
   const t = text?.trim();
-  if (!t) return id;
-  if (GUID.test(t)) return { ...id, graphSkuId: t.toLowerCase() };
-  const [product, sku] = t.split(':');
-  if (product && MS_PRODUCT.test(product)) {
-    id.microsoftProductId = product;
-    if (sku && /^[0-9A-Z]{4}$/.test(sku)) id.microsoftSkuId = sku;
+  if (!t) return unknownLicense();
+  if (t.length === 36 && GUID.test(t))
+    return { microsoftProductId: null, microsoftSkuId: null, graphSkuId: t.toLowerCase() };
+  // The product is the text before the first ':' (all of it without one): exactly 12 characters.
+  if (t.length < 12 || (t.length > 12 && t.charCodeAt(12) !== 58) || !upperAlnumRun(t, 0, 12)) {
+    return unknownLicense();
   }
-  return id;
+  // The SKU is the text between the first and second ':': exactly 4 characters.
+  const sku =
+    t.length >= 17 && (t.length === 17 || t.charCodeAt(17) === 58) && upperAlnumRun(t, 13, 17) ? t.slice(13, 17) : null;
+  return { microsoftProductId: t.slice(0, 12), microsoftSkuId: sku, graphSkuId: null };
 }
 
 /**

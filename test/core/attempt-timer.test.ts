@@ -8,7 +8,12 @@
  */
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { attemptTimerKeepsAlive, pendingAttempts } from '../../src/core/attempt-timer.js';
+import {
+  attemptSignal,
+  attemptTimerKeepsAlive,
+  pendingAttempts,
+  prepareAttemptSignal,
+} from '../../src/core/attempt-timer.js';
 import { TimeoutError } from '../../src/core/errors.js';
 import { createPax8Client } from '../../src/providers/pax8/index.js';
 
@@ -166,6 +171,54 @@ describe('attempt signals', () => {
     expect(new Set(sent.map((s) => s.signal)).size).toBe(3);
     // A signal kept by a caller's fetch after its answer was read never aborts because of a later attempt.
     expect(sent.every((s) => !s.signal.aborted)).toBe(true);
+  });
+
+  it('a controller made ahead while a request is on the wire is brand new when the next attempt takes it', async () => {
+    const sent: Sent[] = [];
+    const c = client(holdingFetch(sent), 60_000);
+    // Two calls in flight at once, then one after the other: each made ahead at most one controller.
+    const first = [c.getSubscription(REF), c.getSubscription(REF)];
+    await vi.waitFor(() => expect(sent).toHaveLength(2));
+    await settle();
+    for (const s of sent) s.answer();
+    await Promise.all(first);
+    for (let i = 2; i < 5; i++) {
+      const call = c.getSubscription(REF);
+      await vi.waitFor(() => expect(sent).toHaveLength(i + 1));
+      await settle();
+      sent[i]!.answer();
+      await call;
+    }
+    expect(new Set(sent.map((s) => s.signal)).size).toBe(5);
+    // Handed to fetch with no listener of anyone else and not aborted: never used before.
+    expect(sent.map((s) => s.listenersBefore)).toEqual([0, 0, 0, 0, 0]);
+    expect(sent.every((s) => !s.signal.aborted)).toBe(true);
+  });
+
+  it('prepareAttemptSignal keeps one spare, and an attempt that takes it gets a signal no other attempt has', async () => {
+    prepareAttemptSignal();
+    prepareAttemptSignal();
+    await settle();
+    const a = attemptSignal(undefined, 60_000);
+    const b = attemptSignal(undefined, 60_000);
+    prepareAttemptSignal();
+    await settle();
+    const c = attemptSignal(undefined, 60_000);
+    expect(new Set([a.signal, b.signal, c.signal]).size).toBe(3);
+    a.dispose();
+    b.dispose();
+    c.dispose();
+    // A caller's abort reaches only its own attempt, never the spare made after it.
+    const caller = new AbortController();
+    const d = attemptSignal(caller.signal, 60_000);
+    prepareAttemptSignal();
+    await settle();
+    caller.abort(new Error('caller'));
+    const e = attemptSignal(undefined, 60_000);
+    expect(d.signal.aborted).toBe(true);
+    expect(e.signal.aborted).toBe(false);
+    e.dispose();
+    expect(pendingAttempts()).toBe(0);
   });
 });
 
