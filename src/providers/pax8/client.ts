@@ -176,7 +176,10 @@ export class Pax8Client extends BaseMarketplaceClient {
     return super.request<T>(method, path, options);
   }
   /** Commitment dependencies per product (single-flight, 10 minutes, at most {@link RULES_MAX_PRODUCTS}). */
-  readonly #commitments = new Map<string, { at: number; deps: Promise<Pax8Commitment[] | null> }>();
+  readonly #commitments = new Map<
+    string,
+    { at: number; deps: Promise<Pax8Commitment[] | null>; settled?: { value: Pax8Commitment[] | null } }
+  >();
 
   constructor(options: Pax8ClientOptions) {
     super(options, PAX8_CLIENT_OPTION_KEYS);
@@ -422,7 +425,9 @@ export class Pax8Client extends BaseMarketplaceClient {
   ): Promise<Subscription> {
     const first = mapped ?? mapSubscription(raw, ctx, { now });
     if (!first.productId || first.status === 'cancelled') return first;
-    const deps = await this.#dependencies(first.productId, signal, ctx.operation);
+    // A look-up already answered is used as is: no await between the answer and the mapping (issue 21).
+    const known = this.#knownDependencies(first.productId);
+    const deps = known ? known.value : await this.#dependencies(first.productId, signal, ctx.operation);
     if (deps === null) return first;
     const wire = first.raw as { commitmentTerm?: { id?: string } | null };
     const term = first.commitment?.term ?? (first.billingTerm === 'monthly' ? 'P1M' : undefined);
@@ -463,6 +468,12 @@ export class Pax8Client extends BaseMarketplaceClient {
     return raceSignal(this.#sharedDependencies(productId, operation), signal);
   }
 
+  /** The product's dependencies when a look-up of them answered less than 10 minutes ago. */
+  #knownDependencies(productId: string): { value: Pax8Commitment[] | null } | undefined {
+    const cached = this.#commitments.get(productId);
+    return cached && Date.now() - cached.at < RULES_TTL_MS ? cached.settled : undefined;
+  }
+
   #sharedDependencies(productId: string, operation: string): Promise<Pax8Commitment[] | null> {
     const cached = this.#commitments.get(productId);
     if (cached && Date.now() - cached.at < RULES_TTL_MS) return cached.deps;
@@ -475,8 +486,18 @@ export class Pax8Client extends BaseMarketplaceClient {
       });
       return null;
     });
+    const entry: { at: number; deps: typeof deps; settled?: { value: Pax8Commitment[] | null } } = {
+      at: Date.now(),
+      deps,
+    };
+    deps.then(
+      (value) => {
+        entry.settled = { value };
+      },
+      () => undefined,
+    );
     this.#commitments.delete(productId);
-    this.#commitments.set(productId, { at: Date.now(), deps });
+    this.#commitments.set(productId, entry);
     if (this.#commitments.size > RULES_MAX_PRODUCTS) {
       const oldest = this.#commitments.keys().next().value;
       if (oldest !== undefined) this.#commitments.delete(oldest);
