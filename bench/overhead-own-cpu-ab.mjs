@@ -7,32 +7,11 @@
  *   node bench/overhead-own-cpu-ab.mjs /tmp/before/pax8.js dist/pax8.js [calls=5000]
  */
 import { pathToFileURL } from 'node:url';
+import { REF, body, token } from './overhead-fixture.mjs';
 import { randomUUID } from 'node:crypto';
 const files = process.argv.slice(2).filter((a) => !/^\d+$/.test(a));
 const N = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 5000);
 const ROUNDS = Number(process.env.ROUNDS ?? 15);
-const CUSTOMER_ID = '0c9e2a44-0000-4000-8000-000000000001';
-const REF = { customerId: CUSTOMER_ID, subscriptionId: '0c9e2a44-0000-4000-8000-000000000003' };
-const body = JSON.stringify({
-  id: REF.subscriptionId,
-  companyId: CUSTOMER_ID,
-  productId: '0c9e2a44-0000-4000-8000-000000000002',
-  productName: 'Microsoft 365 Business Premium',
-  vendorSubscriptionId: 'a1b2c3d4-e5f6-4a5b-8c7d-0123456789ab',
-  vendorSkuId: 'CFQ7TTC0LCHC:0002',
-  quantity: 25,
-  startDate: '2024-01-15T00:00:00Z',
-  createdDate: '2024-01-15T10:22:31.153-0700',
-  updatedDate: '2024-06-01T08:00:00.000-0700',
-  billingStart: '2024-01-15',
-  status: 'Active',
-  price: 22,
-  partnerCost: 18.7,
-  currencyCode: 'USD',
-  billingTerm: 'Monthly',
-  commitmentTerm: null,
-});
-const token = JSON.stringify({ access_token: 'bench-token', expires_in: 86400, token_type: 'Bearer' });
 const json = { 'content-type': 'application/json' };
 const memoryFetch = async (url) =>
   new Response(String(url).endsWith('/token') ? token : body, { status: 200, headers: json });

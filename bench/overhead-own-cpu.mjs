@@ -6,38 +6,16 @@
  *   node --cpu-prof bench/overhead-own-cpu.mjs dist/pax8.js 60000 get     # a profile of the same loop
  */
 import { pathToFileURL } from 'node:url';
+import { CUSTOMER_ID, REF, body, sub, token } from './overhead-fixture.mjs';
 import { randomUUID } from 'node:crypto';
 const file = pathToFileURL(process.argv[2] ?? 'dist/pax8.js').href;
 const N = Number(process.argv[3] ?? 20000);
 const mode = process.argv[4] ?? 'get';
 const { createPax8Client } = await import(file);
-const CUSTOMER_ID = '0c9e2a44-0000-4000-8000-000000000001';
-const REF = { customerId: CUSTOMER_ID, subscriptionId: '0c9e2a44-0000-4000-8000-000000000003' };
-const sub = (id) => ({
-  id,
-  companyId: CUSTOMER_ID,
-  productId: '0c9e2a44-0000-4000-8000-000000000002',
-  productName: 'Microsoft 365 Business Premium',
-  vendorSubscriptionId: 'a1b2c3d4-e5f6-4a5b-8c7d-0123456789ab',
-  vendorSkuId: 'CFQ7TTC0LCHC:0002',
-  quantity: 25,
-  startDate: '2024-01-15T00:00:00Z',
-  createdDate: '2024-01-15T10:22:31.153-0700',
-  updatedDate: '2024-06-01T08:00:00.000-0700',
-  billingStart: '2024-01-15',
-  status: 'Active',
-  price: 22,
-  partnerCost: 18.7,
-  currencyCode: 'USD',
-  billingTerm: 'Monthly',
-  commitmentTerm: null,
-});
-const body = JSON.stringify(sub(REF.subscriptionId));
 const page = JSON.stringify({
   page: { size: 200, totalElements: 200, totalPages: 1, number: 0 },
   content: Array.from({ length: 200 }, (_, i) => sub(`00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`)),
 });
-const token = JSON.stringify({ access_token: 'bench-token', expires_in: 86400, token_type: 'Bearer' });
 const json = { 'content-type': 'application/json' };
 const memoryFetch = async (url) => {
   const u = String(url);

@@ -1,0 +1,32 @@
+/**
+ * The Pax8 subscription the per-call scripts (overhead-own-cpu.mjs, overhead-own-cpu-ab.mjs, overhead-gap.mjs) read
+ * on an in-memory `fetch`: the same shape as bench/server.ts answers, so their figures compare with the overhead's.
+ */
+export const CUSTOMER_ID = '0c9e2a44-0000-4000-8000-000000000001';
+export const REF = { customerId: CUSTOMER_ID, subscriptionId: '0c9e2a44-0000-4000-8000-000000000003' };
+
+/** A subscription of the customer with id `id`. */
+export const sub = (id) => ({
+  id,
+  companyId: CUSTOMER_ID,
+  productId: '0c9e2a44-0000-4000-8000-000000000002',
+  productName: 'Microsoft 365 Business Premium',
+  vendorSubscriptionId: 'a1b2c3d4-e5f6-4a5b-8c7d-0123456789ab',
+  vendorSkuId: 'CFQ7TTC0LCHC:0002',
+  quantity: 25,
+  startDate: '2024-01-15T00:00:00Z',
+  createdDate: '2024-01-15T10:22:31.153-0700',
+  updatedDate: '2024-06-01T08:00:00.000-0700',
+  billingStart: '2024-01-15',
+  status: 'Active',
+  price: 22,
+  partnerCost: 18.7,
+  currencyCode: 'USD',
+  billingTerm: 'Monthly',
+  commitmentTerm: null,
+});
+
+/** The body of `GET /subscriptions/{REF.subscriptionId}`. */
+export const body = JSON.stringify(sub(REF.subscriptionId));
+/** The body of the token request. */
+export const token = JSON.stringify({ access_token: 'bench-token', expires_in: 86400, token_type: 'Bearer' });
