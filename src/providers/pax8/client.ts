@@ -180,6 +180,8 @@ export class Pax8Client extends BaseMarketplaceClient {
     string,
     { at: number; deps: Promise<Pax8Commitment[] | null>; settled?: { value: Pax8Commitment[] | null } }
   >();
+  /** Waits on a look-up, per signal and product (see #dependencies). */
+  readonly #rulesWaits = new WeakMap<AbortSignal, Map<string, Promise<Pax8Commitment[] | null>>>();
 
   constructor(options: Pax8ClientOptions) {
     super(options, PAX8_CLIENT_OPTION_KEYS);
@@ -465,7 +467,25 @@ export class Pax8Client extends BaseMarketplaceClient {
     signal?: AbortSignal,
     operation = 'getProductDependencies',
   ): Promise<Pax8Commitment[] | null> {
-    return raceSignal(this.#sharedDependencies(productId, operation), signal);
+    const shared = this.#sharedDependencies(productId, operation);
+    if (signal === undefined) return shared;
+    // The subscriptions of one page wait under the page's signal: they share one wait (one abort listener) per
+    // product, as many listeners on one signal would make Node warn of a leak.
+    let waits = this.#rulesWaits.get(signal);
+    if (waits === undefined) {
+      waits = new Map();
+      this.#rulesWaits.set(signal, waits);
+    }
+    const known = waits.get(productId);
+    if (known) return known;
+    const wait = raceSignal(shared, signal);
+    const bySignal = waits;
+    const forget = () => {
+      if (bySignal.get(productId) === wait) bySignal.delete(productId);
+    };
+    wait.then(forget, forget);
+    waits.set(productId, wait);
+    return wait;
   }
 
   /** The product's dependencies when a look-up of them answered less than 10 minutes ago. */

@@ -26,6 +26,8 @@ const subscription = (id: string) => ({
 let server: Server;
 let baseUrl = '';
 const seen = { dependencies: 0, dependenciesAbandoned: 0 };
+/** Subscriptions on the one page of `/subscriptions`, all of one product. */
+let pageLength = 1;
 /** Answers the held look-ups. */
 let release: () => void = () => undefined;
 let held: Promise<void> = Promise.resolve();
@@ -66,10 +68,10 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   const one = /^\/subscriptions\/([^/]+)$/.exec(url.pathname);
   if (one) send(res, 200, subscription(one[1]!));
   else if (url.pathname === '/subscriptions') {
-    send(res, 200, {
-      content: [subscription('5ab00000-0000-4000-8000-000000000001')],
-      page: { size: 200, number: 0, totalPages: 1, totalElements: 1 },
-    });
+    const content = Array.from({ length: pageLength }, (_, i) =>
+      subscription(`5ab00000-0000-4000-8000-${(i + 1).toString(16).padStart(12, '0')}`),
+    );
+    send(res, 200, { content, page: { size: 200, number: 0, totalPages: 1, totalElements: pageLength } });
   } else send(res, 404, { message: 'Not Found' });
 }
 
@@ -87,6 +89,7 @@ beforeEach(() => {
   defaultTokenCache.clear();
   seen.dependencies = 0;
   seen.dependenciesAbandoned = 0;
+  pageLength = 1;
   held = new Promise<void>((resolve) => {
     release = resolve;
   });
@@ -160,5 +163,36 @@ describe('Pax8 commitment-rules look-up shared by concurrent calls', () => {
     release();
     expect((await read.read).constraints?.canDecrease).toBe(true);
     expect(seen.dependencies).toBe(1);
+  });
+
+  it('a page of many subscriptions of one product waits on the look-up without a listener per subscription', async () => {
+    // Node warns (MaxListenersExceededWarning) past 10 abort listeners on one signal: the page's subscriptions all
+    // wait on the same look-up under the same signal, so they must share one wait, not add one listener each.
+    pageLength = 30;
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const pax8 = client();
+      const caller = new AbortController();
+      const listed = (async () => {
+        const out = [];
+        for await (const s of pax8.listSubscriptions({ customerId: COMPANY, signal: caller.signal })) out.push(s);
+        return out;
+      })();
+      await lookUpArrived;
+      // Every subscription of the page is mapped and waits on the look-up by the next macrotask.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      release();
+      const subs = await listed;
+      expect(subs).toHaveLength(30);
+      expect(subs.every((s) => s.constraints?.canDecrease === true)).toBe(true);
+      expect(seen.dependencies).toBe(1);
+      // Process warnings are emitted on a later tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });
