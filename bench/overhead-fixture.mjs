@@ -30,3 +30,21 @@ export const sub = (id) => ({
 export const body = JSON.stringify(sub(REF.subscriptionId));
 /** The body of the token request. */
 export const token = JSON.stringify({ access_token: 'bench-token', expires_in: 86400, token_type: 'Bearer' });
+
+/**
+ * A Pax8 client of the bundle at `file` (a path) on `fetch`, its token already fetched and cached: a limit that never
+ * delays, a credential of its own (no token shared with another client of the process).
+ */
+export async function warmPax8Client(file, fetch) {
+  const { pathToFileURL } = await import('node:url');
+  const { randomUUID } = await import('node:crypto');
+  const { createPax8Client } = await import(pathToFileURL(file).href);
+  const sdk = createPax8Client({
+    credentials: { clientId: `bench-${randomUUID()}`, clientSecret: 'bench-secret' },
+    baseUrl: 'http://127.0.0.1:9/v1',
+    rateLimit: { requests: 1_000_000, perMs: 1000, maxConcurrent: 64 },
+    fetch,
+  });
+  await sdk.getSubscription(REF);
+  return sdk;
+}

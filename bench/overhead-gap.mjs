@@ -11,9 +11,7 @@
  *
  *   npm run build && node bench/overhead-gap.mjs dist/pax8.js [/tmp/base/pax8.js ...] [calls=2000]
  */
-import { randomUUID } from 'node:crypto';
-import { pathToFileURL } from 'node:url';
-import { REF, body, token } from './overhead-fixture.mjs';
+import { REF, body, token, warmPax8Client } from './overhead-fixture.mjs';
 
 const args = process.argv.slice(2);
 const files = args.filter((a) => !/^\d+$/.test(a));
@@ -42,14 +40,7 @@ const fetchLater = (url, init) => {
 
 const tasks = {};
 for (const file of files) {
-  const { createPax8Client } = await import(pathToFileURL(file).href);
-  const sdk = createPax8Client({
-    credentials: { clientId: `bench-${randomUUID()}`, clientSecret: 'bench-secret' },
-    baseUrl: 'http://127.0.0.1:9/v1',
-    rateLimit: { requests: 1_000_000, perMs: 1000, maxConcurrent: 64 },
-    fetch: fetchLater,
-  });
-  await sdk.getSubscription(REF);
+  const sdk = await warmPax8Client(file, fetchLater);
   tasks[file] = () => sdk.getSubscription(REF);
 }
 const headers = { authorization: 'Bearer bench-token', accept: 'application/json' };

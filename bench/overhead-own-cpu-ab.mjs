@@ -6,9 +6,7 @@
  *
  *   node bench/overhead-own-cpu-ab.mjs /tmp/before/pax8.js dist/pax8.js [calls=5000]
  */
-import { pathToFileURL } from 'node:url';
-import { REF, body, token } from './overhead-fixture.mjs';
-import { randomUUID } from 'node:crypto';
+import { REF, body, token, warmPax8Client } from './overhead-fixture.mjs';
 const files = process.argv.slice(2).filter((a) => !/^\d+$/.test(a));
 const N = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 5000);
 const ROUNDS = Number(process.env.ROUNDS ?? 15);
@@ -17,14 +15,7 @@ const memoryFetch = async (url) =>
   new Response(String(url).endsWith('/token') ? token : body, { status: 200, headers: json });
 const calls = [];
 for (const f of files) {
-  const { createPax8Client } = await import(pathToFileURL(f).href);
-  const sdk = createPax8Client({
-    credentials: { clientId: `bench-${randomUUID()}`, clientSecret: 'bench-secret' },
-    baseUrl: 'http://127.0.0.1:9/v1',
-    rateLimit: { requests: 1_000_000, perMs: 1000, maxConcurrent: 64 },
-    fetch: memoryFetch,
-  });
-  await sdk.getSubscription(REF);
+  const sdk = await warmPax8Client(f, memoryFetch);
   calls.push(() => sdk.getSubscription(REF));
 }
 const base = async () => JSON.parse(await (await memoryFetch('http://127.0.0.1:9/v1/subscriptions/x')).text());

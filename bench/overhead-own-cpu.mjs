@@ -5,13 +5,9 @@
  *   npm run build && node bench/overhead-own-cpu.mjs [bundle=dist/pax8.js] [iterations=20000] [get|list]
  *   node --cpu-prof bench/overhead-own-cpu.mjs dist/pax8.js 60000 get     # a profile of the same loop
  */
-import { pathToFileURL } from 'node:url';
-import { CUSTOMER_ID, REF, body, sub, token } from './overhead-fixture.mjs';
-import { randomUUID } from 'node:crypto';
-const file = pathToFileURL(process.argv[2] ?? 'dist/pax8.js').href;
+import { CUSTOMER_ID, REF, body, sub, token, warmPax8Client } from './overhead-fixture.mjs';
 const N = Number(process.argv[3] ?? 20000);
 const mode = process.argv[4] ?? 'get';
-const { createPax8Client } = await import(file);
 const page = JSON.stringify({
   page: { size: 200, totalElements: 200, totalPages: 1, number: 0 },
   content: Array.from({ length: 200 }, (_, i) => sub(`00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`)),
@@ -24,13 +20,7 @@ const memoryFetch = async (url) => {
     headers: json,
   });
 };
-const sdk = createPax8Client({
-  credentials: { clientId: `bench-${randomUUID()}`, clientSecret: 'bench-secret' },
-  baseUrl: 'http://127.0.0.1:9/v1',
-  rateLimit: { requests: 1_000_000, perMs: 1000, maxConcurrent: 64 },
-  fetch: memoryFetch,
-});
-await sdk.getSubscription(REF);
+const sdk = await warmPax8Client(process.argv[2] ?? 'dist/pax8.js', memoryFetch);
 const url = 'http://127.0.0.1:9/v1/subscriptions/x';
 const base = async () => JSON.parse(await (await memoryFetch(url)).text());
 const call =
