@@ -111,7 +111,6 @@ class List {
 
 /** A controller made ahead for the next attempt (its signal created too), never handed out before. */
 let spare: AbortController | undefined;
-let preparing = false;
 
 /** The controller for a new attempt: the one made ahead, else a new one. */
 function takeController(): AbortController {
@@ -123,7 +122,7 @@ function takeController(): AbortController {
 
 /**
  * Makes the next attempt's controller now, unless one is waiting (at most one is kept). Call it while a request is
- * on the wire, after `fetch`'s own first steps: see {@link prepareAttemptSignal}.
+ * on the wire, after `fetch`'s own first steps (core/http.ts calls it in a microtask queued right after `fetch`).
  */
 export function makeAttemptSignalAhead(): void {
   if (spare !== undefined) return;
@@ -131,22 +130,6 @@ export function makeAttemptSignalAhead(): void {
   // Node creates the signal on first read: pay for it now too.
   void c.signal;
   spare = c;
-}
-
-/**
- * Makes the next attempt's controller ahead, in a microtask: call it right after `fetch` was called, so the work
- * runs after the fetch's own first steps (undici writes the request in a microtask queued by `fetch`) and overlaps
- * the round trip instead of delaying the next request.
- */
-export function prepareAttemptSignal(): void {
-  if (spare !== undefined || preparing) return;
-  preparing = true;
-  queueMicrotask(prepared);
-}
-
-function prepared(): void {
-  preparing = false;
-  makeAttemptSignalAhead();
 }
 
 const lists = new Map<number, List>();

@@ -12,7 +12,7 @@ import {
   attemptSignal,
   attemptTimerKeepsAlive,
   pendingAttempts,
-  prepareAttemptSignal,
+  makeAttemptSignalAhead,
 } from '../../src/core/attempt-timer.js';
 import { TimeoutError } from '../../src/core/errors.js';
 import { createPax8Client } from '../../src/providers/pax8/index.js';
@@ -195,13 +195,13 @@ describe('attempt signals', () => {
     expect(sent.every((s) => !s.signal.aborted)).toBe(true);
   });
 
-  it('prepareAttemptSignal keeps one spare, and an attempt that takes it gets a signal no other attempt has', async () => {
-    prepareAttemptSignal();
-    prepareAttemptSignal();
+  it('makeAttemptSignalAhead keeps one spare, and an attempt that takes it gets a signal no other attempt has', async () => {
+    makeAttemptSignalAhead();
+    makeAttemptSignalAhead();
     await settle();
     const a = attemptSignal(undefined, 60_000);
     const b = attemptSignal(undefined, 60_000);
-    prepareAttemptSignal();
+    makeAttemptSignalAhead();
     await settle();
     const c = attemptSignal(undefined, 60_000);
     expect(new Set([a.signal, b.signal, c.signal]).size).toBe(3);
@@ -211,7 +211,7 @@ describe('attempt signals', () => {
     // A caller's abort reaches only its own attempt, never the spare made after it.
     const caller = new AbortController();
     const d = attemptSignal(caller.signal, 60_000);
-    prepareAttemptSignal();
+    makeAttemptSignalAhead();
     await settle();
     caller.abort(new Error('caller'));
     const e = attemptSignal(undefined, 60_000);
