@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { knownKeys, rejectUnknownKeys } from '../core/options/strict-keys.js';
 import { MarketplaceError, NotFoundError, PermissionError, ValidationError } from '../core/errors.js';
 import type { MarketplaceClient } from '../core/marketplace-client.js';
@@ -342,6 +341,16 @@ export function syncAll(marketplaces: Marketplaces, options: SyncOptions = {}): 
     const chosen = typeof option === 'number' ? option : option?.[provider];
     return chosen ?? client.requestConcurrency ?? DEFAULT_CONCURRENCY;
   };
+  /**
+   * The signal of a provider's listings: the caller's, or `stop` when the sync ends early. Every listing in flight
+   * (and each of its attempts) listens to it: many listeners are expected, not a leak; page-by-page listings follow
+   * it by a listener each (core/page-read-ahead.ts), cheaper than `AbortSignal.any`.
+   */
+  const listingSignal = (stop: AbortController): AbortSignal => {
+    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+    allowManyListeners(signal);
+    return signal;
+  };
   const save = async () => {
     state.updatedAt = now().toISOString();
     await options.onCheckpoint?.(copyJson(state));
@@ -363,10 +372,7 @@ export function syncAll(marketplaces: Marketplaces, options: SyncOptions = {}): 
     const ahead = concurrency * AHEAD_PER_SLOT;
     const slots = new Slots(concurrency);
     const stop = new AbortController();
-    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-    // Every listing in flight (and each of its attempts) listens to it: many listeners are expected, not a leak.
-    // The one-page listings follow it by a listener each (core/page-read-ahead.ts), cheaper than AbortSignal.any.
-    allowManyListeners(signal);
+    const signal = listingSignal(stop);
     const customerPages = client.listCustomers({ signal }).byPage({ cursor: cp.pageCursor })[Symbol.asyncIterator]();
     const queue: Entry[] = [];
     const wake = new Wakeup();
@@ -522,8 +528,7 @@ export function syncAll(marketplaces: Marketplaces, options: SyncOptions = {}): 
   async function* allAtOnce(provider: ProviderId, client: MarketplaceClient): AsyncGenerator<SyncRecord> {
     const cp = state.providers[provider]!;
     const stop = new AbortController();
-    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-    setMaxListeners(0, signal);
+    const signal = listingSignal(stop);
     // The subscription listing starts with the customers (its pages do not depend on them) and reads up to
     // SUBSCRIPTION_PAGES_AHEAD pages ahead, so the two chains of pages overlap instead of following each other.
     // Nothing read ahead counts until it is emitted: the checkpoint stays exact.
