@@ -1,7 +1,7 @@
 /**
  * `pax8-only-bundle-gzip-kb`, `pax8-bundle-redis-only-packages` and `pax8-bundle-foreign-providers`: esbuild
  * bundles a file that imports only `createPax8Client` from dist/pax8.js (dependencies included, optional peers left
- * out, minified), and the gzip size is reported. The packages only `redis` needs (bottleneck, ioredis, redlock) are
+ * out, minified), and the gzip size is reported. The packages only `redis` needs (ioredis, redlock) are
  * loaded by a name bundlers do not follow (src/core/optional-import.ts): the bundle's inputs must not include them.
  * Proof that no other provider came along: (1) strings found only in other providers' code (headers they send,
  * their hosts) are searched in the bundle; the same search over a bundle of the root entry must find them, or
@@ -28,7 +28,7 @@ const OPTIONAL_PEERS = Object.entries(pkg.peerDependenciesMeta ?? {})
   .map(([name]) => name);
 
 /** Packages only the `redis` option needs: never in a bundle of a client that does not set it. */
-const REDIS_ONLY = ['bottleneck', 'ioredis', '@sesamecare-oss/redlock'];
+const REDIS_ONLY = ['ioredis', '@sesamecare-oss/redlock'];
 
 /** Strings that only another provider's code contains (checked against the root bundle below). */
 const FOREIGN_MARKERS: Record<string, string[]> = {

@@ -1,5 +1,6 @@
 import { attemptSignal, makeAttemptSignalAhead } from './attempt-timer.js';
 import { type CallContext, type ResponseInfo, callContextOf } from './call-context.js';
+import { type ClientSignal, clientSignalOf } from './client-signal.js';
 import { MarketplaceError, NetworkError, ResponseValidationError, TimeoutError, ValidationError } from './errors.js';
 import type { EventHub } from './events.js';
 import { requestPathProblem } from './ids.js';
@@ -110,7 +111,7 @@ export interface TransportOptions {
   /** Header to send the SDK's request id in, when the vendor accepts one. */
   requestIdHeader?: string | undefined;
   fetch?: typeof fetch | undefined;
-  /** The client's own abort signal, combined with each call's. */
+  /** The client's own abort signal, combined with each call's (core/client-signal.ts: no `AbortSignal.any`). */
   signal?: AbortSignal | undefined;
   /** Response size, page count and deadline limits (validated here; defaults in limits.ts). */
   limits?: ClientLimits | undefined;
@@ -126,12 +127,6 @@ export function buildUrl(baseUrl: string, path: string, query?: HttpRequest['que
     if (v !== undefined && v !== null) url.searchParams.set(k, String(v));
   }
   return url.toString();
-}
-
-function combineSignals(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
-  if (!a) return b;
-  if (!b) return a;
-  return AbortSignal.any([a, b]);
 }
 
 function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
@@ -218,9 +213,12 @@ export class HttpTransport {
   readonly #base: string;
   readonly #origin: string;
   readonly #limits: ResolvedLimits;
+  /** How calls follow the client's `signal` option (shared by every transport given that signal). */
+  readonly #clientSignal: ClientSignal | undefined;
 
   constructor(options: TransportOptions) {
     this.#o = options;
+    this.#clientSignal = clientSignalOf(options.signal);
     this.#limits = resolveLimits(options.limits, options.timeoutMs);
     this.#base = options.baseUrl.replace(/\/+$/, '');
     this.#origin = new URL(this.#base).origin;
@@ -249,7 +247,9 @@ export class HttpTransport {
     const policy = request.retry ?? (request.method === 'GET' ? 'read' : 'write');
     // Per-call options (core/call-context.ts), found by the signal the public boundary gave the call.
     const call = callContextOf(request.signal);
-    const signal = combineSignals(o.signal, request.signal);
+    // With a client signal, the call follows it until it settles (core/client-signal.ts); without, nothing to do.
+    const scope = this.#clientSignal?.enter(request.signal);
+    const signal = scope === undefined ? request.signal : scope.signal;
     const deadline: CallDeadline = { at: performance.now() + this.#limits.deadlineMs };
     const retry =
       call?.retry === undefined
@@ -257,7 +257,7 @@ export class HttpTransport {
         : call.retry === false
           ? { ...o.retry, retries: 0 }
           : { ...o.retry, ...call.retry };
-    return withRetries((attempt) => this.#attempt<T>(request, requestId, attempt, signal, deadline, call), {
+    const result = withRetries((attempt) => this.#attempt<T>(request, requestId, attempt, signal, deadline, call), {
       policy,
       options: retry,
       events: o.events,
@@ -267,6 +267,12 @@ export class HttpTransport {
       signal,
       deadline,
     });
+    if (scope === undefined) return result;
+    try {
+      return await result;
+    } finally {
+      scope.leave();
+    }
   }
 
   /** Refuses, before any network call, a path with dot/empty segments or an authenticated URL on another origin. */

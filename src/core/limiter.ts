@@ -51,7 +51,7 @@ export function validateRateLimit(option: RateLimitOption | undefined): void {
  * The limiter for a key. Requests are spaced evenly (`minTime = perMs / requests`, at most 4 at once after a
  * pause) rather than let through in large bursts: spacing holds a vendor's "N per minute" whether it counts in
  * fixed or rolling windows, and needs no reservoir refresh timer. See spaced-limiter.ts for why this is not
- * bottleneck.
+ * bottleneck, and redis-limiter.ts for the same rules shared by a fleet.
  */
 export function getLimiter(key: string, limit: RateLimitOption): Limiter {
   if (limit === false) return unlimited;

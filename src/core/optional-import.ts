@@ -1,8 +1,8 @@
 /**
- * Loads a package only when a feature needs it (bottleneck and ioredis with `redis`, redlock for the fleet seat
- * lock), by a name that bundlers do not follow: a consumer's esbuild or webpack would otherwise inline every
- * package reachable through a string-literal `import()`, e.g. 58.7 KB of bottleneck into a Pax8-only bundle that
- * never sets `redis`. The package is resolved from the SDK's own location at run time, like any dependency.
+ * Loads a package only when a feature needs it (ioredis with `redis`, redlock for the fleet seat lock), by a
+ * name that bundlers do not follow: a consumer's esbuild or webpack would otherwise inline every package reachable
+ * through a string-literal `import()` (it inlined 58.7 KB of bottleneck, the fleet limiter's library until
+ * 2026-12, into a Pax8-only bundle that never sets `redis`). The package is resolved from the SDK's own location at run time, like any dependency.
  */
 
 /** Set to `true` by the CommonJS build (tsup.config.ts); undefined in the ESM build, under tsx and vitest. */

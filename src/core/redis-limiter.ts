@@ -1,24 +1,27 @@
 /**
- * A rate limiter shared by every process using one vendor credential: bottleneck in clustering mode
- * (datastore `ioredis`), keyed `msp:<provider>:<credential-hash>`.
+ * A rate limiter shared by every process using one vendor credential, through Redis: keys
+ * `msp:<provider>:{<credential-hash>}:*` (core/redis-limiter-scripts.ts).
  *
- * Settings, measured with 4 processes against a limit-enforcing fake (test/scale): requests are spaced by
- * `minTime = perMs / requests` across the fleet (bottleneck keeps the next free slot in Redis), never
- * released by a reservoir, because in clustering mode a reservoir is refilled only on the heartbeat and
- * reached about a quarter of the limit. Spacing holds a per-window limit whether the vendor counts in fixed
- * or rolling windows and sends no bursts.
+ * The same rules as the in-process limiter (spaced-limiter.ts), decided in Redis for the whole fleet:
+ * - at most `maxConcurrent` slots taken at once; a slot is held until its task ends, or at most its hold (so a
+ *   process that died mid-request frees its slots, and only then);
+ * - starts on an even grid of `minTime = perMs / requests`, up to the same burst tolerance;
+ * - start `k` no earlier than `perMs` after start `k - requests` *finished* (the vendor counted that one before its
+ *   answer came back, so no rolling window ever sees `requests + 1` arrivals, whatever the network did).
  *
- * Spacing alone is not enough at the exact limit, for the reason spaced-limiter.ts gives: a request reaches
- * the vendor some time after it starts, so a late arrival (a busy event loop, a slow connection) followed by
- * a prompt one puts `requests + 1` arrivals in one rolling window. The fleet test saw 2 × 429 that way on a
- * loaded 2-core machine. So, as in-process, task `k` of the fleet also starts no earlier than `perMs` after
- * task `k - requests` *finished* (the vendor counted that one before its answer came back): a ring of the last
- * `requests` starts in Redis ({@link WindowGuard}).
+ * Per task: one script before it starts (take a slot, or be told to wait) and one after (give it back, not
+ * awaited). A start that is refused waits in a FIFO queue of its process until a release publishes a wake-up on
+ * the limiter's channel (only when a start was refused, so most releases publish nothing), its own process frees
+ * a slot, or {@link RECHECK_MS} passes (a wake-up lost to a reconnect or a Redis restart).
+ *
+ * Why not bottleneck's clustering, which this replaced (docs/scaling.md, DESIGN.md): it sent 5.4 scripts and
+ * 1.2 pub/sub messages per request (with our window guard) and cost about 0.6 ms of CPU per task in the process;
+ * on a 2-core machine running 4 workers that was 1.1-1.3 s of a 5 s fleet sync. It also needed patches for Redis 7
+ * (`ERR`-prefixed script errors) and never freed the slots of a process that stopped heartbeating.
  */
-import type Bottleneck from 'bottleneck';
-import type { Redis } from 'ioredis';
 import type { EventHub } from './events.js';
 import { type Limiter, type RateLimit, type ScheduleOptions, getLimiter } from './limiter.js';
+import { type LimiterScripts, limiterKeys, withLimiterScripts } from './redis-limiter-scripts.js';
 import {
   REDIS_KEY_PREFIX,
   type RedisBackend,
@@ -27,209 +30,294 @@ import {
   onRedisClose,
   redisUnavailable,
 } from './redis.js';
-import { sleep } from './sleep.js';
-import { optionalImport } from './optional-import.js';
+import { burstTolerance } from './spaced-limiter.js';
 
-/** Redis keys of an idle limiter expire after this long (bottleneck's `timeout`), so no stale key stays. */
+/** Redis keys of an idle limiter expire after this long, so no stale key stays. */
 export const LIMITER_KEY_TTL_MS = 15 * 60_000;
-/** How often each process reports to Redis (bottleneck's heartbeat: dead-process cleanup, capacity broadcast). */
-const HEARTBEAT_MS = 2_000;
-/** How often a process with queued jobs re-announces itself, so a queue left waiting by a Redis restart drains. */
-const NUDGE_MS = 1_000;
 /** A slot's hold beyond the window wait and the task's longest run (event-loop delays, a token read in the slot). */
 export const HOLD_MARGIN_MS = 5_000;
-
 /** A start still unfinished after this long counts as finished (its process may have died mid-request). */
 export const UNFINISHED_AFTER_MS = 30_000;
-/** How often a start that waits for an unfinished one checks again. */
-const UNFINISHED_POLL_MS = 10;
+/** The longest a refused start waits before asking again when no wake-up comes. */
+export const RECHECK_MS = 1_000;
 
-/**
- * `KEYS[1]` list of the last `ARGV[3]` start ids (oldest first), `KEYS[2]` hash id -> `r:<start>` while running,
- * `f:<finish>` after. Records a start for `ARGV[2]` at `ARGV[1]` and returns 0, or returns how many ms to wait
- * because the start `requests` back finished less than `perMs` (`ARGV[4]`) ago or is still running.
- */
-const WINDOW_ENTER_LUA = `
-local now = tonumber(ARGV[1])
-local n = tonumber(ARGV[3])
-if redis.call('llen', KEYS[1]) >= n then
-  local t = redis.call('hget', KEYS[2], redis.call('lindex', KEYS[1], 0))
-  if t then
-    local at = tonumber(string.sub(t, 3))
-    if string.sub(t, 1, 1) == 'f' then
-      if at + tonumber(ARGV[4]) > now then return at + tonumber(ARGV[4]) - now end
-    elseif at + tonumber(ARGV[5]) > now then
-      return math.min(at + tonumber(ARGV[5]) - now, tonumber(ARGV[6]))
-    end
-  end
-end
-redis.call('rpush', KEYS[1], ARGV[2])
-redis.call('hset', KEYS[2], ARGV[2], 'r:' .. ARGV[1])
-while redis.call('llen', KEYS[1]) > n do redis.call('hdel', KEYS[2], redis.call('lpop', KEYS[1])) end
-redis.call('pexpire', KEYS[1], ARGV[7])
-redis.call('pexpire', KEYS[2], ARGV[7])
-return 0
-`;
-
-/** Marks start `ARGV[1]` finished at `ARGV[2]` (if it is still in the ring). */
-const WINDOW_LEAVE_LUA = `
-if redis.call('hexists', KEYS[1], ARGV[1]) == 1 then redis.call('hset', KEYS[1], ARGV[1], 'f:' .. ARGV[2]) end
-return 0
-`;
-
-/** A client with the guard's scripts defined: sent by SHA (`EVALSHA`, `EVAL` once per connection on `NOSCRIPT`). */
-type WindowScripts = Redis & {
-  mspWindowEnter(...keysAndArgs: (string | number)[]): Promise<unknown>;
-  mspWindowLeave(...keysAndArgs: (string | number)[]): Promise<unknown>;
-};
-
-function withWindowScripts(client: Redis): WindowScripts {
-  const c = client as WindowScripts;
-  if (typeof c.mspWindowEnter !== 'function') {
-    c.defineCommand('mspWindowEnter', { numberOfKeys: 2, lua: WINDOW_ENTER_LUA });
-    c.defineCommand('mspWindowLeave', { numberOfKeys: 1, lua: WINDOW_LEAVE_LUA });
-  }
-  return c;
-}
-
-/**
- * The fleet-wide "no more than `requests` arrivals in any `perMs`" guard: keys `<limiter id>:starts` (list) and
- * `<limiter id>:finished` (hash), expiring with the limiter's keys. Times are each process's `Date.now()`.
- */
-export class WindowGuard {
-  readonly #backend: RedisBackend;
-  readonly #keys: [string, string];
-  readonly #limit: RateLimit;
-  #seq = 0;
-
-  constructor(backend: RedisBackend, id: string, limit: RateLimit) {
-    this.#backend = backend;
-    this.#keys = [`${id}:starts`, `${id}:finished`];
-    this.#limit = limit;
-  }
-
-  /** Waits until a start is allowed and records it; returns its id for {@link leave}. Rejects on Redis errors. */
-  async enter(): Promise<string> {
-    const id = `${process.pid}.${crypto.randomUUID().slice(0, 8)}.${++this.#seq}`;
-    const client = withWindowScripts(await this.#backend.client());
-    for (;;) {
-      const wait = Number(
-        await client.mspWindowEnter(
-          ...this.#keys,
-          Date.now(),
-          id,
-          this.#limit.requests,
-          this.#limit.perMs,
-          UNFINISHED_AFTER_MS,
-          UNFINISHED_POLL_MS,
-          LIMITER_KEY_TTL_MS,
-        ),
-      );
-      if (!(wait > 0)) return id;
-      await sleep(Math.ceil(wait));
-    }
-  }
-
-  /** Records that start `id` finished (best effort: an unrecorded finish counts after {@link UNFINISHED_AFTER_MS}). */
-  leave(id: string): void {
-    this.#backend
-      .client()
-      .then((c) => withWindowScripts(c).mspWindowLeave(this.#keys[1], id, Date.now()))
-      .catch(() => undefined);
-  }
-}
-
-/** `task`'s outcome, one macrotask after it settles (see `outcome` in {@link createClusteredLimiter}). */
-function settledAfterFree<T>(task: Promise<T>): Promise<T> {
-  const later = () => new Promise<void>((resolve) => setImmediate(resolve));
-  return task.then(
-    (value) => later().then(() => value),
-    (error: unknown) => later().then(() => Promise.reject(error)),
-  );
-}
-
-/** Bottleneck settings of a clustered limiter for a vendor limit. */
-export function clusteredSettings(limit: RateLimit): { minTime: number; maxConcurrent: number } {
-  return { minTime: Math.ceil(limit.perMs / limit.requests), maxConcurrent: limit.maxConcurrent ?? 10 };
-}
-
-/** The bottleneck id (and Redis key stem) of a provider + credential hash. */
+/** The limiter id (and Redis key stem) of a provider + credential hash. */
 export function limiterId(provider: string, credentialHash: string): string {
   return `${REDIS_KEY_PREFIX}${provider}:${credentialHash}`;
 }
 
-interface Shared {
-  signature: string;
-  bottleneck: Promise<Bottleneck>;
+/** Makes slot ids unique across the fleet: this process's random part, then a counter. */
+const processTag = `${process.pid}.${crypto.randomUUID().slice(0, 8)}`;
+let slotSeq = 0;
+
+/** A start asked for and not yet given a slot. */
+interface Waiter {
+  readonly id: string;
+  readonly seq: number;
+  readonly limit: RateLimit;
+  readonly holdMs: number;
+  readonly provider: string;
+  /** Settled (granted, failed, or given up on an outage): a slot granted later is released at once. */
+  done: boolean;
+  resolve(id: string): void;
+  reject(error: unknown): void;
+  stopWatchingOutage(): void;
 }
 
 /**
- * Clustered bottlenecks of this process, per backend (its connections) and limiter id. Two backends of one target
- * (two clients passed, tests standing for two processes) each have their own, as separate processes would.
+ * The slots of one limiter id as seen by one process (every client of the credential on one backend): its queue
+ * of refused starts and its wake-up subscription.
  */
-let shared = new Map<RedisBackend, Map<string, Shared>>();
-onRedisClose(() => {
-  for (const byId of shared.values()) {
-    for (const s of byId.values()) void s.bottleneck.then((b) => b.disconnect(false)).catch(() => undefined);
+class FleetSlots {
+  readonly #backend: RedisBackend;
+  readonly #keys: ReturnType<typeof limiterKeys>;
+  readonly #keyList: string[];
+  #client: LimiterScripts | undefined;
+  #ready: Promise<LimiterScripts> | undefined;
+  readonly #queue: Waiter[] = [];
+  #pumping = false;
+  /** A wake-up came while the pump's request was in flight: ask again instead of waiting. */
+  #kicked = false;
+  /** Wake-ups so far: a start refused while one came (its message can beat the refusal's reply) asks again. */
+  #wakes = 0;
+  #recheck: NodeJS.Timeout | undefined;
+  #closed = false;
+  /** Whether wake-ups are subscribed (else refused starts rely on the re-check, and subscribing is tried again). */
+  #listening = false;
+  readonly #onWakeUp = () => this.#wake();
+
+  constructor(backend: RedisBackend, id: string) {
+    this.#backend = backend;
+    this.#keys = limiterKeys(id);
+    this.#keyList = [this.#keys.slots, this.#keys.state, this.#keys.starts, this.#keys.finished];
   }
+
+  /** The command client with the scripts, once subscribed to wake-ups (so no wake-up can be missed after it). */
+  #connect(): Promise<LimiterScripts> {
+    if (!this.#ready) {
+      const pending = (async () => {
+        const client = withLimiterScripts(await this.#backend.client());
+        await this.#listen();
+        this.#client = client;
+        return client;
+      })();
+      this.#ready = pending;
+      pending.catch(() => {
+        if (this.#ready === pending) this.#ready = undefined;
+      });
+    }
+    return this.#ready;
+  }
+
+  /** Subscribes to wake-ups; never fails a call: without them a refused start asks again within {@link RECHECK_MS}. */
+  async #listen(): Promise<void> {
+    try {
+      const subscriber = await this.#backend.subscriber();
+      await subscriber.listen(this.#keys.channel, this.#onWakeUp);
+      this.#listening = true;
+    } catch {
+      this.#listening = false;
+    }
+  }
+
+  /** Takes a slot held at most `holdMs`; resolves with its id once its start time has come. */
+  take(limit: RateLimit, holdMs: number, provider: string): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
+      const seq = ++slotSeq;
+      const waiter: Waiter = {
+        id: `${processTag}.${seq}`,
+        seq,
+        limit,
+        holdMs,
+        provider,
+        done: false,
+        resolve,
+        reject,
+        stopWatchingOutage: () => undefined,
+      };
+      waiter.stopWatchingOutage = this.#backend.onOutage((reason) => {
+        this.#fail(waiter, redisUnavailable(this.#backend.target, reason, provider));
+      });
+      const client = this.#client;
+      // Nobody of this process waits: ask at once (FIFO is kept: a refused start joins the queue by its number).
+      if (client && this.#queue.length === 0 && !this.#pumping) this.#first(client, waiter);
+      else if (client) this.#enqueue(waiter);
+      else
+        this.#connect().then(
+          () => this.#enqueue(waiter),
+          (error: unknown) => this.#fail(waiter, error),
+        );
+    });
+  }
+
+  /** Gives a slot back: sent before the caller sees its task's outcome, so its next start finds the slot free. */
+  release(id: string): void {
+    const client = this.#client;
+    if (!client) return;
+    const k = this.#keys;
+    client.mspLimiterRelease(k.slots, k.state, k.finished, id, Date.now(), k.channel).catch(() => undefined);
+    if (this.#queue.length > 0) this.#wake();
+  }
+
+  /** Fails every waiting start (the connections are being closed). */
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#recheck);
+    for (const w of [...this.#queue]) this.#fail(w, new Error('Connection is closed (closeRedisConnections)'));
+  }
+
+  #acquire(client: LimiterScripts, w: Waiter): Promise<number> {
+    const { requests, perMs } = w.limit;
+    return client.mspLimiterAcquire(
+      ...this.#keyList,
+      Date.now(),
+      w.id,
+      w.limit.maxConcurrent ?? 10,
+      perMs / requests,
+      burstTolerance(requests, perMs),
+      w.holdMs,
+      requests,
+      perMs,
+      UNFINISHED_AFTER_MS,
+      LIMITER_KEY_TTL_MS,
+    );
+  }
+
+  #first(client: LimiterScripts, w: Waiter): void {
+    const wakes = this.#wakes;
+    this.#acquire(client, w).then(
+      (wait) => {
+        if (w.done) this.#giveBack(wait, w);
+        else if (wait >= 0) this.#grant(w, wait);
+        else this.#enqueue(w, this.#wakes === wakes ? -wait : undefined);
+      },
+      (error: unknown) => this.#fail(w, error),
+    );
+  }
+
+  #enqueue(w: Waiter, retryInMs?: number): void {
+    if (w.done) return;
+    let i = this.#queue.length;
+    while (i > 0 && this.#queue[i - 1]!.seq > w.seq) i--;
+    this.#queue.splice(i, 0, w);
+    if (retryInMs === undefined) this.#wake();
+    else if (!this.#pumping) this.#armRecheck(retryInMs);
+  }
+
+  #wake(): void {
+    this.#wakes++;
+    if (this.#pumping) {
+      this.#kicked = true;
+      return;
+    }
+    if (this.#queue.length > 0) void this.#pump();
+  }
+
+  /** Asks for the queue's first start until one is refused; then waits for a wake-up or the recheck. */
+  async #pump(): Promise<void> {
+    const client = this.#client;
+    if (!client || this.#closed) return;
+    this.#pumping = true;
+    clearTimeout(this.#recheck);
+    this.#recheck = undefined;
+    try {
+      while (this.#queue.length > 0) {
+        this.#kicked = false;
+        const w = this.#queue[0]!;
+        let wait: number;
+        try {
+          wait = await this.#acquire(client, w);
+        } catch (error) {
+          this.#fail(w, error);
+          continue;
+        }
+        if (w.done) {
+          this.#giveBack(wait, w);
+          continue;
+        }
+        if (wait >= 0) {
+          this.#remove(w);
+          this.#grant(w, wait);
+          continue;
+        }
+        if (this.#kicked) continue;
+        this.#armRecheck(-wait);
+        return;
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #armRecheck(inMs: number): void {
+    if (this.#recheck || this.#closed) return;
+    this.#recheck = setTimeout(
+      () => {
+        this.#recheck = undefined;
+        if (!this.#listening) void this.#listen();
+        this.#wake();
+      },
+      Math.min(Math.max(1, inMs), RECHECK_MS),
+    );
+  }
+
+  #grant(w: Waiter, wait: number): void {
+    w.done = true;
+    w.stopWatchingOutage();
+    if (wait <= 0) w.resolve(w.id);
+    else startAt(Date.now() + wait, () => w.resolve(w.id));
+  }
+
+  /** A slot granted to a start already given up: free it at once (it was never used). */
+  #giveBack(wait: number, w: Waiter): void {
+    this.#remove(w);
+    if (wait >= 0) this.release(w.id);
+  }
+
+  #fail(w: Waiter, error: unknown): void {
+    this.#remove(w);
+    if (w.done) return;
+    w.done = true;
+    w.stopWatchingOutage();
+    w.reject(error);
+  }
+
+  #remove(w: Waiter): void {
+    const i = this.#queue.indexOf(w);
+    if (i >= 0) this.#queue.splice(i, 1);
+    if (this.#queue.length === 0) {
+      clearTimeout(this.#recheck);
+      this.#recheck = undefined;
+    }
+  }
+}
+
+/** Runs `start` at `Date.now()` >= `at` (a timer may fire a millisecond early by the wall clock). */
+function startAt(at: number, start: () => void): void {
+  const wait = at - Date.now();
+  if (wait <= 0) start();
+  else setTimeout(() => startAt(at, start), wait);
+}
+
+/** This process's slots per backend (its connections) and limiter id: two backends stand for two processes. */
+let shared = new Map<RedisBackend, Map<string, FleetSlots>>();
+onRedisClose(() => {
+  for (const byId of shared.values()) for (const slots of byId.values()) slots.close();
   shared = new Map();
 });
 
-async function createBottleneck(backend: RedisBackend, id: string, limit: RateLimit): Promise<Bottleneck> {
-  const connection = await backend.bottleneckConnection();
-  // Loaded here, by a name bundlers do not follow: code that never sets `redis` neither loads nor bundles it.
-  const { default: BottleneckCtor } = await optionalImport<typeof import('bottleneck')>('bottleneck');
-  const settings = clusteredSettings(limit);
-  const b = new BottleneckCtor({
-    ...settings,
-    id,
-    datastore: 'ioredis',
-    connection,
-    timeout: LIMITER_KEY_TTL_MS,
-    heartbeatInterval: HEARTBEAT_MS,
-    clearDatastore: false,
-  });
-  b.on('error', () => undefined);
-  await b.ready();
-  // An existing limiter keeps its settings on init; apply ours so a changed rateLimit takes effect.
-  await updateSettings(b, settings);
-  // After a Redis restart the state is gone and nothing may wake a queue that waits for capacity:
-  // re-announcing the settings re-creates the state (bottleneck re-inits on SETTINGS_KEY_NOT_FOUND) and
-  // broadcasts the capacity to every process.
-  const nudge = setInterval(() => {
-    if (b.counts().QUEUED > 0) updateSettings(b, settings).catch(() => undefined);
-  }, NUDGE_MS);
-  nudge.unref();
-  const disconnect = b.disconnect.bind(b);
-  b.disconnect = (flush?: boolean) => {
-    clearInterval(nudge);
-    return disconnect(flush);
-  };
-  return b;
-}
-
-/** `updateSettings` returns a promise (the .d.ts says the limiter). */
-function updateSettings(b: Bottleneck, settings: Bottleneck.ConstructorOptions): Promise<unknown> {
-  return Promise.resolve(b.updateSettings(settings) as unknown);
-}
-
-function sharedBottleneck(backend: RedisBackend, id: string, limit: RateLimit): Promise<Bottleneck> {
+function fleetSlots(backend: RedisBackend, id: string): FleetSlots {
   let byId = shared.get(backend);
   if (!byId) {
     byId = new Map();
     shared.set(backend, byId);
   }
-  const signature = `${limit.requests}/${limit.perMs}/${limit.maxConcurrent ?? 10}`;
-  const existing = byId.get(id);
-  if (existing && existing.signature === signature) return existing.bottleneck;
-  if (existing) void existing.bottleneck.then((b) => b.disconnect(false)).catch(() => undefined);
-  const entry: Shared = { signature, bottleneck: createBottleneck(backend, id, limit) };
-  const entries = byId;
-  entry.bottleneck.catch(() => {
-    if (entries.get(id) === entry) entries.delete(id);
-  });
-  byId.set(id, entry);
-  return entry.bottleneck;
+  let slots = byId.get(id);
+  if (!slots) {
+    slots = new FleetSlots(backend, id);
+    byId.set(id, slots);
+  }
+  return slots;
 }
 
 /** Options of {@link createClusteredLimiter}. */
@@ -242,11 +330,10 @@ export interface ClusteredLimiterOptions {
   /** Receives the `warning` event when the limiter falls back to in-process limits. */
   events?: EventHub | undefined;
   /**
-   * How long a task may hold its slot in Redis (bottleneck's job `expiration`): longer than any attempt can run
-   * (its timeout plus a wait in the window guard), so only a slot of a process that died (SIGKILL, lost machine)
-   * ever expires. Without it such a slot stays taken for good and the credential's other processes run with one
-   * slot less per request the dead process had in flight. Default: `perMs` + 30 s + 5 s. A task scheduled with
-   * `maxRunMs` holds its slot for the longer of this and `perMs` + `maxRunMs` + {@link HOLD_MARGIN_MS}.
+   * How long a task may hold its slot in Redis: longer than any attempt can run (its timeout plus a wait in the
+   * window), so only a slot of a process that died (SIGKILL, lost machine) ever expires. Default: `perMs` + 30 s +
+   * 5 s. A task scheduled with `maxRunMs` holds its slot for the longer of this and `perMs` + `maxRunMs` +
+   * {@link HOLD_MARGIN_MS}.
    */
   holdMs?: number | undefined;
 }
@@ -264,78 +351,51 @@ function holdOf(o: ClusteredLimiterOptions, maxRunMs: number | undefined): numbe
  * key (one `warning` event per outage). A task's own failure is passed through unchanged.
  */
 export function createClusteredLimiter(o: ClusteredLimiterOptions): Limiter {
-  const id = limiterId(o.provider, o.credentialHash);
+  const slots = fleetSlots(o.backend, limiterId(o.provider, o.credentialHash));
   const local = getLimiter(`${o.provider}:${o.credentialHash}`, o.limit);
-  const guard = new WindowGuard(o.backend, id, o.limit);
   let fallingBack = false;
+  const recovered = () => {
+    fallingBack = false;
+    o.events?.emit('warning', {
+      provider: o.provider,
+      code: 'redis-recovered',
+      message: `Redis at ${o.backend.target} is reachable again; the rate limit is shared again`,
+    });
+  };
+  const unavailable = <T>(error: unknown, task: () => Promise<T>, options?: ScheduleOptions): Promise<T> => {
+    if (!isRedisError(error) && !(error instanceof Error && error.name === 'NetworkError')) throw error;
+    if (o.fallback !== 'in-process') {
+      throw error instanceof Error && error.name === 'NetworkError'
+        ? error
+        : redisUnavailable(o.backend.target, error, o.provider);
+    }
+    if (!fallingBack) {
+      fallingBack = true;
+      o.events?.emit('warning', {
+        provider: o.provider,
+        code: 'redis-fallback',
+        message: `Redis at ${o.backend.target} is unavailable (${error instanceof Error ? error.message : String(error)}); using an in-process rate limit, which other processes do not share`,
+      });
+    }
+    return local.schedule(task, options);
+  };
   return {
     async schedule<T>(task: () => Promise<T>, options?: ScheduleOptions): Promise<T> {
-      let started = false;
-      let abandoned = false;
-      let running: Promise<T> | undefined;
-      // Settles with the task, one macrotask later: bottleneck's `free` of the slot is sent in the microtasks right
-      // after the task settles, so by then it is on the connection ahead of anything the caller sends next (its
-      // next request's `submit`/`register` find the slot free), but the caller does not wait for its round trip.
-      let onStart!: () => void;
-      const outcome = new Promise<void>((resolve) => {
-        onStart = resolve;
-      }).then(() => settledAfterFree(running as Promise<T>));
-      outcome.catch(() => undefined);
+      let slot: string;
       try {
-        const b = await sharedBottleneck(o.backend, id, o.limit);
-        const holdMs = holdOf(o, options?.maxRunMs);
-        const scheduled = b.schedule({ expiration: holdMs }, async () => {
-          // A job abandoned during an outage may still be drained later: it must not run the task then.
-          if (abandoned) return undefined as T;
-          const entry = await guard.enter();
-          if (abandoned) {
-            guard.leave(entry);
-            return undefined as T;
-          }
-          started = true;
-          try {
-            running = task();
-            onStart();
-            return await running;
-          } finally {
-            guard.leave(entry);
-          }
-        });
-        scheduled.catch(() => undefined);
-        const result = await Promise.race([
-          scheduled,
-          outcome,
-          o.backend.outage.then((reason) => {
-            if (started) return scheduled;
-            abandoned = true;
-            throw redisUnavailable(o.backend.target, reason, o.provider);
-          }),
-        ]);
-        if (fallingBack) {
-          fallingBack = false;
-          o.events?.emit('warning', {
-            provider: o.provider,
-            code: 'redis-recovered',
-            message: `Redis at ${o.backend.target} is reachable again; the rate limit is shared again`,
-          });
-        }
-        return result;
+        slot = await slots.take(o.limit, holdOf(o, options?.maxRunMs), o.provider);
       } catch (error) {
-        // The slot expired in Redis while the task still runs (longer than `holdMs`): its own result stands.
-        if (started && running && error instanceof Error && error.name === 'BottleneckError') return await running;
-        if (started) throw error;
-        if (!isRedisError(error) && !(error instanceof Error && error.name === 'NetworkError')) throw error;
-        if (o.fallback !== 'in-process') throw redisUnavailable(o.backend.target, error, o.provider);
-        if (!fallingBack) {
-          fallingBack = true;
-          o.events?.emit('warning', {
-            provider: o.provider,
-            code: 'redis-fallback',
-            message: `Redis at ${o.backend.target} is unavailable (${error instanceof Error ? error.message : String(error)}); using an in-process rate limit, which other processes do not share`,
-          });
-        }
-        return local.schedule(task, options);
+        return unavailable(error, task, options);
       }
+      if (fallingBack) recovered();
+      let running: Promise<T>;
+      try {
+        running = task();
+      } catch (error) {
+        running = Promise.reject(error);
+      }
+      // The release is sent in the reaction to the task's outcome, before the caller's own reaction runs.
+      return running.finally(() => slots.release(slot));
     },
   };
 }

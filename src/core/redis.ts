@@ -4,10 +4,9 @@
  *
  * One {@link RedisBackend} per Redis target and process: a command client (a new connection for a URL, a
  * `duplicate()` of a client the caller passed, so the SDK never changes or closes the caller's connection)
- * and one bottleneck `IORedisConnection` built on it (bottleneck adds its own subscriber connection), shared by
- * every clustered limiter of the process as bottleneck's `connection` option allows.
+ * and, once a shared limiter needs it, one subscriber connection (a `duplicate()` of the command client) on which
+ * every limiter of the process hears that a slot was freed.
  */
-import type Bottleneck from 'bottleneck';
 import type { Redis, RedisOptions } from 'ioredis';
 import { ConfigurationError, NetworkError } from './errors.js';
 import { optionalImport } from './optional-import.js';
@@ -91,31 +90,62 @@ export class RedisBackend {
   readonly target: string;
   readonly #option: RedisOption;
   #client: Promise<Redis> | undefined;
-  #connection: Promise<Bottleneck.IORedisConnection> | undefined;
+  #subscriber: Promise<Subscriber> | undefined;
   #failedAt = 0;
   #failure: unknown;
-  #outage!: Promise<Error>;
-  #declareOutage!: (error: Error) => void;
+  /** The reason of the outage going on, if any (cleared when the connection is ready again). */
+  #outage: Error | undefined;
+  readonly #outageListeners = new Set<(reason: Error) => void>();
   #outageTimer: NodeJS.Timeout | undefined;
 
   constructor(option: RedisOption) {
     this.#option = option;
     this.target = describeRedis(option);
-    this.#resetOutage();
-  }
-
-  #resetOutage(): void {
-    this.#outage = new Promise((resolve) => {
-      this.#declareOutage = resolve;
-    });
   }
 
   /**
-   * Resolves (with the reason) once the connection has been lost for {@link REDIS_OUTAGE_MS}; a short blip
-   * such as a restart resolves nothing, as ioredis reconnects and replays queued commands.
+   * Calls `listener` (with the reason) once the connection has been lost for {@link REDIS_OUTAGE_MS}, or at once
+   * if it is lost now; a short blip such as a restart calls nothing, as ioredis reconnects and replays queued
+   * commands. Returns the function that removes the listener: call it when the operation ends, so nothing is
+   * kept per operation while Redis stays up (a pending promise raced per call would keep one reaction per call).
    */
-  get outage(): Promise<Error> {
-    return this.#outage;
+  onOutage(listener: (reason: Error) => void): () => void {
+    const outage = this.#outage;
+    if (outage) {
+      queueMicrotask(() => listener(outage));
+      return () => undefined;
+    }
+    this.#outageListeners.add(listener);
+    return () => this.#outageListeners.delete(listener);
+  }
+
+  /** Listeners waiting for an outage now (tests: none may be left once operations end). @internal */
+  get outageListenerCount(): number {
+    return this.#outageListeners.size;
+  }
+
+  /** `op`, or a rejection with {@link redisUnavailable} if an outage is declared before `op` settles. */
+  raceOutage<T>(op: Promise<T>, provider?: string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const off = this.onOutage((reason) => reject(redisUnavailable(this.target, reason, provider)));
+      op.then(
+        (value) => {
+          off();
+          resolve(value);
+        },
+        (error: unknown) => {
+          off();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  #declareOutage(reason: Error): void {
+    this.#outage = reason;
+    const listeners = [...this.#outageListeners];
+    this.#outageListeners.clear();
+    for (const listener of listeners) listener(reason);
   }
 
   #watch(client: Redis): void {
@@ -132,7 +162,7 @@ export class RedisBackend {
     client.on('ready', () => {
       clearTimeout(this.#outageTimer);
       this.#outageTimer = undefined;
-      this.#resetOutage();
+      this.#outage = undefined;
     });
   }
 
@@ -165,29 +195,31 @@ export class RedisBackend {
   }
 
   /**
-   * The bottleneck connection shared by this process's clustered limiters (built on the command client).
+   * The subscriber connection shared by this process's limiters (a `duplicate()` of the command client), connected.
+   * ioredis subscribes again by itself after a reconnect.
    * @internal
    */
-  bottleneckConnection(): Promise<Bottleneck.IORedisConnection> {
-    if (!this.#connection) {
-      const pending = this.#createConnection();
-      this.#connection = pending;
+  subscriber(): Promise<Subscriber> {
+    if (!this.#subscriber) {
+      const pending = this.client().then(async (client) => {
+        const connection = client.duplicate();
+        connection.on('error', () => undefined);
+        try {
+          // Subscribing before the connection is ready races ioredis's ready check (its INFO is then refused in
+          // subscriber mode: "Connection in subscriber mode", ioredis issue 2037, since 5.8.2).
+          await whenReady(connection);
+        } catch (cause) {
+          connection.disconnect();
+          throw redisUnavailable(this.target, cause);
+        }
+        return new Subscriber(connection);
+      });
+      this.#subscriber = pending;
       pending.catch(() => {
-        if (this.#connection === pending) this.#connection = undefined;
+        if (this.#subscriber === pending) this.#subscriber = undefined;
       });
     }
-    return this.#connection;
-  }
-
-  async #createConnection(): Promise<Bottleneck.IORedisConnection> {
-    const client = await this.client();
-    const { default: BottleneckCtor } = await optionalImport<typeof import('bottleneck')>('bottleneck');
-    const mod = await loadIoredis();
-    // bottleneck calls `duplicate()` on the client for its subscriber; `Redis` spares it a CJS require.
-    const connection = new BottleneckCtor.IORedisConnection({ client, Redis: mod.default } as never);
-    connection.on('error', () => undefined);
-    normalizeScriptErrors(connection);
-    return connection;
+    return this.#subscriber;
   }
 
   async #connect(): Promise<Redis> {
@@ -208,7 +240,7 @@ export class RedisBackend {
       }
       client = new mod.default(this.#option, options);
     } else if (this.#option && typeof this.#option.duplicate === 'function') {
-      // Our own connection: bottleneck defines script commands on it and the SDK may close it.
+      // Our own connection: the SDK defines script commands on it and may close it.
       client = (this.#option as Redis).duplicate(options);
     } else {
       throw new ConfigurationError('The `redis` option must be a redis:// URL or an ioredis client', {
@@ -217,22 +249,8 @@ export class RedisBackend {
     }
     client.on('error', () => undefined);
     try {
-      // Not lazy, so bottleneck's `duplicate()` (its subscriber) connects by itself too.
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`no answer within ${CONNECT_TIMEOUT_MS} ms`)),
-          CONNECT_TIMEOUT_MS,
-        );
-        timer.unref();
-        client.once('ready', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        client.once('error', (error: Error) => {
-          clearTimeout(timer);
-          reject(error);
-        });
-      });
+      // Not lazy, so the subscriber's `duplicate()` connects by itself too.
+      await whenReady(client);
     } catch (cause) {
       client.disconnect();
       throw redisUnavailable(this.target, cause);
@@ -244,40 +262,71 @@ export class RedisBackend {
   /** Closes this process's connections (tests, graceful shutdown). */
   async close(): Promise<void> {
     const pending = this.#client;
-    const connection = this.#connection;
+    const subscriber = this.#subscriber;
     this.#client = undefined;
-    this.#connection = undefined;
+    this.#subscriber = undefined;
     clearTimeout(this.#outageTimer);
-    if (connection) await (await connection.catch(() => undefined))?.disconnect(false);
+    if (subscriber) (await subscriber.catch(() => undefined))?.close();
     if (pending) (await pending.catch(() => undefined))?.disconnect();
   }
 }
 
-/**
- * Redis 7 prefixes a Lua `error_reply` without an error code with `ERR `, so bottleneck 2 no longer recognizes
- * its own `SETTINGS_KEY_NOT_FOUND` / `UNKNOWN_CLIENT` replies and never re-creates its state after a Redis
- * restart or key expiry. This strips the prefix from those replies on our connection, restoring its recovery.
- */
-function normalizeScriptErrors(connection: Bottleneck.IORedisConnection): void {
-  type ScriptFn = (...args: unknown[]) => unknown;
-  const c = connection as unknown as { __scriptFn__?: (name: string) => ScriptFn };
-  const original = c.__scriptFn__;
-  if (typeof original !== 'function') return;
-  c.__scriptFn__ = (name: string) => {
-    const fn = original.call(connection, name);
-    return (...args: unknown[]) => {
-      const cb = args.at(-1);
-      if (typeof cb === 'function') {
-        args[args.length - 1] = (err: Error | null, replies: unknown) => {
-          if (err && /^ERR (SETTINGS_KEY_NOT_FOUND|UNKNOWN_CLIENT|OVERWEIGHT)/.test(err.message)) {
-            err.message = err.message.slice(4);
-          }
-          return (cb as (e: Error | null, r: unknown) => unknown)(err, replies);
-        };
-      }
-      return fn(...args);
+/** Resolves once `client` is ready; rejects on its first error or after {@link CONNECT_TIMEOUT_MS}. */
+function whenReady(client: Redis): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const done = (error?: Error) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      client.off('error', done);
+      if (error) reject(error);
+      else resolve();
     };
-  };
+    const onReady = () => done();
+    const timer = setTimeout(() => done(new Error(`no answer within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
+    timer.unref();
+    client.once('ready', onReady);
+    client.once('error', done);
+  });
+}
+
+/**
+ * One subscriber connection and the handlers of its channels. A handler is called for every message on its
+ * channel; the message itself carries nothing (a wake-up).
+ */
+export class Subscriber {
+  readonly #connection: Redis;
+  readonly #handlers = new Map<string, Set<() => void>>();
+  readonly #subscribed = new Map<string, Promise<unknown>>();
+
+  constructor(connection: Redis) {
+    this.#connection = connection;
+    connection.on('message', (channel: string) => {
+      for (const handler of this.#handlers.get(channel) ?? []) handler();
+    });
+  }
+
+  /** Calls `handler` on every message of `channel`; resolves once Redis confirmed the subscription. */
+  async listen(channel: string, handler: () => void): Promise<void> {
+    let handlers = this.#handlers.get(channel);
+    if (!handlers) {
+      handlers = new Set();
+      this.#handlers.set(channel, handlers);
+    }
+    handlers.add(handler);
+    let subscribed = this.#subscribed.get(channel);
+    if (!subscribed) {
+      subscribed = this.#connection.subscribe(channel);
+      this.#subscribed.set(channel, subscribed);
+      subscribed.catch(() => this.#subscribed.delete(channel));
+    }
+    await subscribed;
+  }
+
+  close(): void {
+    this.#handlers.clear();
+    this.#connection.disconnect();
+  }
 }
 
 const byUrl = new Map<string, RedisBackend>();

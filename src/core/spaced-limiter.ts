@@ -3,8 +3,9 @@
  * `maxConcurrent` at once,
  * and never more than `requests` within any `perMs` window as the vendor sees it.
  *
- * It replaces bottleneck on the hot path (docs/performance.md): bottleneck cost several milliseconds per call
- * even when nothing waited, which was most of the SDK's per-call overhead.
+ * It replaced bottleneck on the hot path (docs/performance.md): bottleneck cost several milliseconds per call
+ * even when nothing waited, which was most of the SDK's per-call overhead. The fleet limiter on Redis
+ * (redis-limiter.ts) applies the same rules.
  *
  * Even spacing alone is not enough at the exact limit: a request reaches the vendor some time after it starts
  * here, and a late arrival followed by a prompt one puts `requests + 1` arrivals in one rolling window (the
@@ -40,7 +41,7 @@ export class SpacedLimiter {
     this.#requests = options.requests;
     this.#perMs = options.perMs;
     this.#minTime = options.perMs / options.requests;
-    this.#tolerance = (Math.max(1, Math.min(BURST, Math.floor(options.requests))) - 1) * this.#minTime;
+    this.#tolerance = burstTolerance(options.requests, options.perMs);
     this.#maxConcurrent = options.maxConcurrent;
   }
 
@@ -111,6 +112,14 @@ export class SpacedLimiter {
 
 /** Tasks that may start at once (see the class comment). */
 const BURST = 4;
+
+/**
+ * How far ahead of the even grid (`minTime = perMs / requests`) a start may be: `(BURST - 1) x minTime`, less
+ * when `requests` < BURST. The fleet limiter (core/redis-limiter.ts) applies the same rule in Redis.
+ */
+export function burstTolerance(requests: number, perMs: number): number {
+  return (Math.max(1, Math.min(BURST, Math.floor(requests))) - 1) * (perMs / requests);
+}
 
 function startAt(at: number, start: () => void): void {
   const wait = at - performance.now();

@@ -2,8 +2,8 @@
  * A slot shared through Redis outlasts the attempt that holds it, also when the call's own `timeoutMs` is longer
  * than the client's: real redis-server (REDIS_URL; skipped with a message without it), a Pax8-shaped look-alike on
  * node:http that keeps one answer until the test lets it go, and two clients of one credential on their own Redis
- * connections (as two processes). The slot's expiry is reached by moving the clock (only `Date`, which bottleneck
- * and Redis expiries read) past the client-wide hold, instead of waiting for it.
+ * connections (as two processes). The slot's expiry is reached by moving the clock (only `Date`, which the limiter
+ * sends to its Redis scripts) past the client-wide hold, instead of waiting for it.
  */
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -80,8 +80,8 @@ describe.skipIf(!REDIS_URL)('clustered limiter: slot hold per call', () => {
     // 10 s later (past the client-wide hold of 6.5 s, well within the call's 60 s), the slow answer still pending.
     vi.setSystemTime(Date.now() + 10_000);
     const next = b.getCustomer('next');
-    // `b` polls nothing: it is woken by a release or registers when its own call starts. Give it time to (wrongly)
-    // get the slot: its start, the guard and the request are a few Redis round trips and one loopback request.
+    // `b` asks for the slot when its call starts (and again only on a wake-up or after 1 s). Give it time to
+    // (wrongly) get the slot: its start is one Redis round trip, its request one loopback request.
     await new Promise((r) => setTimeout(r, 400));
     expect(arrived.filter((id) => id === 'next')).toEqual([]);
     releaseSlow!();

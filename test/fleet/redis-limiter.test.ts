@@ -3,7 +3,7 @@
  * without it), as fleet workers use it: three limiters of one credential, each on its own Redis connections (as
  * three processes would be), send to a node:http server that counts what arrives. The shared `maxConcurrent` and
  * the rolling window are never exceeded at the server, and a waiter on another connection is woken by the release
- * (bottleneck's pub/sub), not by a periodic check. A caller gets its answer without waiting for the release's round
+ * (pub/sub), not by its periodic re-check. A caller gets its answer without waiting for the release's round
  * trip, and its next call still finds the slot free (the release is on the connection first).
  */
 import { type Server, createServer } from 'node:http';
@@ -78,16 +78,14 @@ describe.skipIf(!REDIS_URL)('clustered limiter across connections', () => {
     const hash = `next-${Date.now()}`;
     const [limiter] = limiters(hash, { requests: 100_000, perMs: 1_000, maxConcurrent: 1 });
     await limiter!.schedule(async () => undefined);
-    // A release publishes `capacity:` on the limiter's channel, or `capacity-priority:` when it finds a call
-    // queued behind the taken slot: a next call that overtook the release of the previous one (sent before it).
+    // A release publishes a wake-up only when a start was refused since the last one: a next call that overtook
+    // the release of the previous one (sent before it) would find the only slot taken and be refused.
     const { Redis } = await import('ioredis');
     const watcher = new Redis(REDIS_URL!);
     const hand_offs: string[] = [];
     try {
-      await watcher.subscribe(`b_msp:pax8:${hash}`);
-      watcher.on('message', (_channel: string, message: string) => {
-        if (message.startsWith('capacity-priority:')) hand_offs.push(message);
-      });
+      await watcher.subscribe(`msp:pax8:{${hash}}:free`);
+      watcher.on('message', (_channel: string, message: string) => hand_offs.push(message));
       for (let i = 0; i < 10; i++) await limiter!.schedule(() => call(5));
       await new Promise((r) => setTimeout(r, 100));
     } finally {
@@ -103,7 +101,7 @@ describe.skipIf(!REDIS_URL)('clustered limiter across connections', () => {
     await b!.schedule(async () => undefined);
     let releasedAt = 0;
     const first = a!.schedule(async () => {
-      await call(300);
+      await call(1_500);
       releasedAt = Date.now();
     });
     // Queued behind `first` (it holds the only slot) on its own connection.
@@ -111,8 +109,8 @@ describe.skipIf(!REDIS_URL)('clustered limiter across connections', () => {
     const startedAt = await b!.schedule(async () => Date.now());
     await first;
     expect(startedAt).toBeGreaterThanOrEqual(releasedAt);
-    // A waiter left to the periodic re-check (1 s) or the heartbeat (2 s) would start at least 1 s later; a
-    // woken one starts a few Redis round trips after the release. The margin is wide on a loaded machine.
-    expect(startedAt - releasedAt).toBeLessThan(700);
+    // A waiter left to its re-check (every 1 s from its refusal at about 50 ms: 1,050, 2,050) would start about
+    // 550 ms after the release at about 1,500; a woken one starts a few Redis round trips after it.
+    expect(startedAt - releasedAt).toBeLessThan(350);
   });
 });

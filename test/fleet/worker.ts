@@ -2,7 +2,7 @@
  * One fleet worker process (run with `node --import tsx`), for test/fleet and bench/fleet-sync.ts: a
  * `createSyncFleet` worker whose clients are Pax8 clients on the look-alike (`/a/<account>/v1`), synced per
  * customer, sharing limits and tokens through Redis, writing JSON lines under `SINK_DIR`. It reports `ready` once
- * warm: its lazily loaded modules (bottleneck, the Redis connections) loaded by one call of a throw-away client on an
+ * warm: its lazily loaded modules (ioredis, the Redis connections) loaded by one call of a throw-away client on an
  * uncounted path of the look-alike (a 404), so a run measures the fleet, not module loading; every account's token
  * cache is still cold.
  */

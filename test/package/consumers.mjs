@@ -6,8 +6,8 @@
  * with `moduleResolution: nodenext`, and running the `msp-marketplace` bin on the fakes. The CommonJS project also
  * runs the same program with tsx from a `.cts` file and, when the registry is reachable, as a Jest 30 test (Jest is
  * installed into the throwaway project only); every package the CommonJS build `require`s must ship CommonJS.
- * An esbuild bundle of the Pax8 client alone must not contain the packages only `redis` needs (bottleneck,
- * ioredis, redlock); its minified gzip size is printed. The relative links of the packed Markdown must resolve to
+ * An esbuild bundle of the Pax8 client alone must not contain the packages only `redis` needs (ioredis,
+ * redlock); its minified gzip size is printed. The relative links of the packed Markdown must resolve to
  * packed files (test/docs/check-links.mjs). Without the optional peer @modelcontextprotocol/sdk (npm does not
  * install it) the bin's `--help` and commands run, `mcp` exits 2 with the install hint, and importing
  * `msp-marketplace-sdk/mcp` fails naming the package.
@@ -221,7 +221,7 @@ import { PAX8_SEED_IDS, createMockMarketplace } from 'msp-marketplace-sdk/testin
       .join('/');
   const builtin = new Set((await import('node:module')).builtinModules);
   // Loaded through core/optional-import.ts (a name bundlers do not follow): `require`d by the CommonJS build too.
-  for (const name of ['bottleneck', 'ioredis', '@sesamecare-oss/redlock', 'proper-lockfile']) required.add(name);
+  for (const name of ['ioredis', '@sesamecare-oss/redlock', 'proper-lockfile']) required.add(name);
   for (const name of [...new Set([...required].map(packageOf))].sort()) {
     if (builtin.has(name) || name.startsWith('node:')) continue;
     const file = join(cjsDir, 'node_modules', name, 'package.json');
@@ -355,7 +355,7 @@ async function run() {
       logLevel: 'silent',
     });
     const inputs = Object.keys(result.metafile.inputs);
-    for (const name of ['bottleneck', 'ioredis', '@sesamecare-oss/redlock']) {
+    for (const name of ['ioredis', '@sesamecare-oss/redlock']) {
       const hits = inputs.filter((f) => f.includes(`node_modules/${name}/`));
       check(hits.length === 0, `pax8-only bundle: no ${name} inside${hits.length ? ` (${hits.length} files)` : ''}`);
     }

@@ -3,8 +3,8 @@
  * `getCustomer(c-<pid>)` with `CONCURRENCY` loops from the parent's `go` until its `stop`, then reporting.
  *
  * Before it reports `ready` the process is warm but its token cache is cold: modules loaded (tsx transpiles
- * on first import, which took seconds on a busy 2-core CI machine), the Redis connections open (ioredis and
- * bottleneck are imported lazily on first use) and the HTTP stack used once. A long-running worker is in
+ * on first import, which took seconds on a busy 2-core CI machine), the Redis connections open (ioredis is
+ * imported lazily on first use) and the HTTP stack used once. A long-running worker is in
  * that state; the measured run then shows the limiter and the token single-flight, not module loading.
  */
 import { closeRedisConnections, redisBackend } from '../../src/core/redis.js';
@@ -48,6 +48,6 @@ process.on('message', async (msg: { type: string }) => {
 });
 
 // Warm up (the same backend the client uses: one per URL and process), then report ready.
-await redisBackend(env.REDIS_URL!).bottleneckConnection();
+await redisBackend(env.REDIS_URL!).subscriber();
 await (await fetch(`${env.BASE_URL}/warm-up`)).text();
 process.send?.({ type: 'ready' });

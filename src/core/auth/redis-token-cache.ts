@@ -64,12 +64,7 @@ export class RedisTokenCache implements TokenCacheStore {
   async #run<T>(op: (client: Redis) => Promise<T>, local: () => T | Promise<T>): Promise<T> {
     try {
       const client = await this.#backend.client();
-      const result = await Promise.race([
-        op(client),
-        this.#backend.outage.then((reason) => {
-          throw redisUnavailable(this.#backend.target, reason, this.#provider);
-        }),
-      ]);
+      const result = await this.#backend.raceOutage(op(client), this.#provider);
       this.#warned = false;
       return result;
     } catch (error) {

@@ -65,14 +65,11 @@ export class RedisTokenStore implements TokenStore {
   async #do<T>(op: (c: Redis) => Promise<T>): Promise<T> {
     const c = await this.#client();
     try {
-      return await Promise.race([
-        op(c),
-        this.#backend.outage.then((reason) => {
-          throw reason;
-        }),
-      ]);
+      return await this.#backend.raceOutage(op(c));
     } catch (error) {
-      throw redisUnavailable(this.#backend.target, error);
+      throw error instanceof Error && error.name === 'NetworkError'
+        ? error
+        : redisUnavailable(this.#backend.target, error);
     }
   }
 
@@ -133,5 +130,5 @@ export class RedisTokenStore implements TokenStore {
 }
 
 function isBackend(x: RedisOption | RedisBackend): x is RedisBackend {
-  return typeof x === 'object' && x !== null && typeof (x as RedisBackend).bottleneckConnection === 'function';
+  return typeof x === 'object' && x !== null && typeof (x as RedisBackend).raceOutage === 'function';
 }
