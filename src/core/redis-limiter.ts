@@ -56,7 +56,6 @@ interface Waiter {
   readonly seq: number;
   readonly limit: RateLimit;
   readonly holdMs: number;
-  readonly provider: string;
   /** Settled (granted, failed, or given up on an outage): a slot granted later is released at once. */
   done: boolean;
   resolve(id: string): void;
@@ -129,7 +128,6 @@ class FleetSlots {
         seq,
         limit,
         holdMs,
-        provider,
         done: false,
         resolve,
         reject,
@@ -155,7 +153,15 @@ class FleetSlots {
     const client = this.#client;
     if (!client) return;
     const k = this.#keys;
-    client.mspLimiterRelease(k.slots, k.state, k.finished, id, Date.now(), k.channel).catch(() => undefined);
+    const args = [k.slots, k.state, k.finished, id, Date.now(), k.channel] as const;
+    if (this.#closed || client.status === 'end') {
+      // Connections closed while the task ran (closeRedisConnections): free the slot on the backend's next
+      // connection, or it would stay taken for its whole hold.
+      this.#backend
+        .client()
+        .then((next) => withLimiterScripts(next).mspLimiterRelease(...args))
+        .catch(() => undefined);
+    } else client.mspLimiterRelease(...args).catch(() => undefined);
     if (this.#queue.length > 0) this.#wake();
   }
 
@@ -351,7 +357,7 @@ function holdOf(o: ClusteredLimiterOptions, maxRunMs: number | undefined): numbe
  * key (one `warning` event per outage). A task's own failure is passed through unchanged.
  */
 export function createClusteredLimiter(o: ClusteredLimiterOptions): Limiter {
-  const slots = fleetSlots(o.backend, limiterId(o.provider, o.credentialHash));
+  const id = limiterId(o.provider, o.credentialHash);
   const local = getLimiter(`${o.provider}:${o.credentialHash}`, o.limit);
   let fallingBack = false;
   const recovered = () => {
@@ -381,6 +387,8 @@ export function createClusteredLimiter(o: ClusteredLimiterOptions): Limiter {
   };
   return {
     async schedule<T>(task: () => Promise<T>, options?: ScheduleOptions): Promise<T> {
+      // Looked up per call: after closeRedisConnections() the next call starts afresh on new connections.
+      const slots = fleetSlots(o.backend, id);
       let slot: string;
       try {
         slot = await slots.take(o.limit, holdOf(o, options?.maxRunMs), o.provider);

@@ -97,6 +97,8 @@ export class RedisBackend {
   #outage: Error | undefined;
   readonly #outageListeners = new Set<(reason: Error) => void>();
   #outageTimer: NodeJS.Timeout | undefined;
+  /** The command client whose connection is watched; a closed one's events no longer count. */
+  #watched: Redis | undefined;
 
   constructor(option: RedisOption) {
     this.#option = option;
@@ -149,8 +151,10 @@ export class RedisBackend {
   }
 
   #watch(client: Redis): void {
+    this.#watched = client;
+    this.#outage = undefined;
     client.on('close', () => {
-      if (this.#outageTimer) return;
+      if (this.#watched !== client || this.#outageTimer) return;
       this.#outageTimer = setTimeout(() => {
         this.#outageTimer = undefined;
         if (client.status !== 'ready') {
@@ -160,6 +164,7 @@ export class RedisBackend {
       this.#outageTimer.unref();
     });
     client.on('ready', () => {
+      if (this.#watched !== client) return;
       clearTimeout(this.#outageTimer);
       this.#outageTimer = undefined;
       this.#outage = undefined;
@@ -266,6 +271,10 @@ export class RedisBackend {
     this.#client = undefined;
     this.#subscriber = undefined;
     clearTimeout(this.#outageTimer);
+    this.#outageTimer = undefined;
+    // Closed on purpose: not an outage, and the next use connects afresh.
+    this.#watched = undefined;
+    this.#outage = undefined;
     if (subscriber) (await subscriber.catch(() => undefined))?.close();
     if (pending) (await pending.catch(() => undefined))?.disconnect();
   }

@@ -12,7 +12,7 @@ import { RedisTokenStore } from '../../src/core/auth/redis-token-store.js';
 import { NetworkError } from '../../src/core/errors.js';
 import { EventHub, type WarningEvent } from '../../src/core/events.js';
 import type { RateLimit } from '../../src/core/limiter.js';
-import { REDIS_OUTAGE_MS, RedisBackend, closeRedisConnections } from '../../src/core/redis.js';
+import { REDIS_OUTAGE_MS, RedisBackend, closeRedisConnections, redisBackend } from '../../src/core/redis.js';
 import { createClusteredLimiter } from '../../src/core/redis-limiter.js';
 import { haveRedisServer, startOwnRedis } from '../scale/own-redis.js';
 
@@ -107,9 +107,9 @@ describe.skipIf(!REDIS_URL)('fleet limiter: waiting starts', () => {
     expect(backend.outageListenerCount).toBe(0);
   });
 
-  it('fails a waiting call when the connections are closed, instead of leaving it waiting', async () => {
-    const backend = new RedisBackend(`${REDIS_URL}?q=close`);
-    const limiter = limiterOn(backend, `close-${Date.now()}`);
+  it('fails a waiting call when the connections are closed, instead of leaving it waiting; works again after', async () => {
+    // The process-wide backend of the URL, as a client gets it: closeRedisConnections() closes its connections.
+    const limiter = limiterOn(redisBackend(`${REDIS_URL}?q=close`), `close-${Date.now()}`);
     let releaseFirst!: () => void;
     const first = limiter.schedule(() => new Promise<string>((r) => (releaseFirst = () => r('first'))));
     await new Promise((r) => setTimeout(r, 50));
@@ -123,7 +123,11 @@ describe.skipIf(!REDIS_URL)('fleet limiter: waiting starts', () => {
     releaseFirst();
     expect(await first).toBe('first');
     expect(ran).toBe(false);
-  });
+    // The same limiter after the close: its next call connects afresh (as a client kept across a shutdown would),
+    // also once the closed connection has been gone for longer than an outage takes (closed on purpose: no outage).
+    await new Promise((r) => setTimeout(r, REDIS_OUTAGE_MS + 300));
+    expect(await limiter.schedule(async () => 'again')).toBe('again');
+  }, 15_000);
 });
 
 describe.skipIf(!REDIS_URL || !haveRedisServer())('fleet limiter: Redis lost while a call waits', () => {
