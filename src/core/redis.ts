@@ -206,19 +206,9 @@ export class RedisBackend {
    */
   subscriber(): Promise<Subscriber> {
     if (!this.#subscriber) {
-      const pending = this.client().then(async (client) => {
-        const connection = client.duplicate();
-        connection.on('error', () => undefined);
-        try {
-          // Subscribing before the connection is ready races ioredis's ready check (its INFO is then refused in
-          // subscriber mode: "Connection in subscriber mode", ioredis issue 2037, since 5.8.2).
-          await whenReady(connection);
-        } catch (cause) {
-          connection.disconnect();
-          throw redisUnavailable(this.target, cause);
-        }
-        return new Subscriber(connection);
-      });
+      // Subscribing before the connection is ready races ioredis's ready check (its INFO is then refused in
+      // subscriber mode: "Connection in subscriber mode", ioredis issue 2037, since 5.8.2).
+      const pending = this.client().then(async (client) => new Subscriber(await this.#ready(client.duplicate())));
       this.#subscriber = pending;
       pending.catch(() => {
         if (this.#subscriber === pending) this.#subscriber = undefined;
@@ -252,16 +242,21 @@ export class RedisBackend {
         operation: 'redis',
       });
     }
-    client.on('error', () => undefined);
+    // Not lazy, so the subscriber's `duplicate()` connects by itself too.
+    this.#watch(await this.#ready(client));
+    return client;
+  }
+
+  /** `connection` once ready; closed, and a {@link redisUnavailable} error, if it fails or does not answer in time. */
+  async #ready(connection: Redis): Promise<Redis> {
+    connection.on('error', () => undefined);
     try {
-      // Not lazy, so the subscriber's `duplicate()` connects by itself too.
-      await whenReady(client);
+      await whenReady(connection);
+      return connection;
     } catch (cause) {
-      client.disconnect();
+      connection.disconnect();
       throw redisUnavailable(this.target, cause);
     }
-    this.#watch(client);
-    return client;
   }
 
   /** Closes this process's connections (tests, graceful shutdown). */
