@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { bindCallContext, callContextOf } from './call-context.js';
+import { followSignal, unfollowSignal } from './follow-signal.js';
 import type { Page, PageReader, PageSource } from './pagination.js';
 
 /**
@@ -64,17 +65,13 @@ interface Entry<A, T> {
   readonly controller: AbortController;
 }
 
-/** Signals given to {@link allowManyListeners}. */
-const manyListeners = new WeakSet<AbortSignal>();
-
 /**
- * Lifts the listener limit of a signal the SDK made for many listings at once (syncAll's): every listing and attempt
- * may listen to it without a warning, and page-by-page listings follow it with a listener of their own (removed when
- * the listing ends) instead of `AbortSignal.any`. Internal: never used on a caller's signal.
+ * Lifts the listener limit of a signal the SDK made for many listings at once (syncAll's): every attempt of every
+ * listing may listen to it without a warning (the listings themselves follow it as any signal: one listener for all,
+ * see {@link iterationSignal}). Internal: never used on a caller's signal.
  */
 export function allowManyListeners(signal: AbortSignal): void {
   setMaxListeners(0, signal);
-  manyListeners.add(signal);
 }
 
 /**
@@ -91,8 +88,8 @@ class PageByPageReader<A, T> implements PageReader<T> {
   readonly #listing: NumberedListing<A, T>;
   readonly #stop = new AbortController();
   readonly #signal: AbortSignal;
-  /** The caller's signal, when followed by a listener of this reader (removed at close). */
-  #followed: AbortSignal | undefined;
+  /** The listing's signal, followed until close. */
+  readonly #owner: AbortSignal | undefined;
   /** A read started and did not deliver its page (pending, or failed). */
   #unsettled = false;
   #closed = false;
@@ -100,25 +97,9 @@ class PageByPageReader<A, T> implements PageReader<T> {
 
   constructor(listing: NumberedListing<A, T>, signal: AbortSignal | undefined) {
     this.#listing = listing;
-    if (signal !== undefined && manyListeners.has(signal) && callContextOf(signal) === undefined) {
-      // A signal made for many listeners (syncAll's, shared by thousands of one-page listings) is followed by a
-      // listener removed at close: `AbortSignal.any` would leave a weak reference per listing on it (the most
-      // expensive step of such a listing). Other signals keep `AbortSignal.any`, which adds no listener (a caller's
-      // signal with the default limit must not warn of too many listeners).
-      if (signal.aborted) this.#stop.abort(signal.reason);
-      else {
-        signal.addEventListener('abort', this.#onAbort, { once: true });
-        this.#followed = signal;
-      }
-      this.#signal = this.#stop.signal;
-    } else {
-      this.#signal = follow(signal, this.#stop.signal);
-    }
+    this.#owner = signal;
+    this.#signal = iterationSignal(signal, this.#stop);
   }
-
-  readonly #onAbort = (): void => {
-    this.#stop.abort(this.#followed?.reason);
-  };
 
   async read(cursor: string | undefined): Promise<Page<T>> {
     // After close, as a closed read-ahead iteration: an abort error, no request.
@@ -138,8 +119,7 @@ class PageByPageReader<A, T> implements PageReader<T> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#followed?.removeEventListener('abort', this.#onAbort);
-    this.#followed = undefined;
+    if (this.#owner !== undefined) unfollowSignal(this.#owner, this.#stop);
     if (this.#unsettled) this.#stop.abort();
   }
 }
@@ -155,6 +135,8 @@ class ReadAheadReader<A, T> implements PageReader<T> {
   /** Aborts everything of this iteration on close; follows the caller's signal. */
   readonly #stop = new AbortController();
   readonly #signal: AbortSignal;
+  /** The listing's signal, followed until close. */
+  readonly #owner: AbortSignal | undefined;
   readonly #entries = new Map<number, Entry<A, T>>();
   /** The page the cursor arithmetic starts from: the first page read, or the last one read directly. */
   #base: { index: number; cursor: string | undefined } = { index: 0, cursor: undefined };
@@ -173,7 +155,8 @@ class ReadAheadReader<A, T> implements PageReader<T> {
     this.#listing = listing;
     this.#ahead = ahead;
     this.#maxPages = maxPages;
-    this.#signal = follow(signal, this.#stop.signal);
+    this.#owner = signal;
+    this.#signal = iterationSignal(signal, this.#stop);
   }
 
   async read(cursor: string | undefined): Promise<Page<T>> {
@@ -204,6 +187,7 @@ class ReadAheadReader<A, T> implements PageReader<T> {
   }
 
   close(): void {
+    if (this.#owner !== undefined) unfollowSignal(this.#owner, this.#stop);
     this.#stop.abort();
     this.#discard();
   }
@@ -215,7 +199,7 @@ class ReadAheadReader<A, T> implements PageReader<T> {
       index === this.#base.index ? this.#base.cursor : listing.cursorAfter(this.#base.cursor, index - this.#base.index);
     const controller = new AbortController();
     const generation = this.#generation;
-    const signal = follow(this.#signal, controller.signal);
+    const signal = pageSignal(this.#signal, controller.signal);
     const result = (async () => {
       const answer = await listing.fetch(cursor, signal);
       // Mapping starts first: the requests it needs (e.g. a product's rules) queue before the pages read ahead,
@@ -267,14 +251,35 @@ function windowOf(listing: NumberedListing<unknown, unknown>, pagesAhead: number
 }
 
 /**
- * A signal that aborts with `owner` or `own`, under which the transport still finds the per-call options of the
- * call that owns `owner` (core/call-context.ts: they travel by signal, so a plain `AbortSignal.any` would drop a
- * listing's `headers`, `timeoutMs`, `retry` and `onResponse` for the pages read ahead).
+ * The signal of one `byPage()` iteration: aborted by `stop` (the iteration's end) and, with its reason, by `owner`
+ * (the listing's signal). `owner` may be a caller's long-lived signal (a shutdown signal given to thousands of
+ * listings), so it is followed without `AbortSignal.any` (on Node 20 that keeps every combined signal alive as long
+ * as `owner` lives, nodejs/node#55351) and without a listener per iteration: `stop` joins the followers of `owner`
+ * (core/follow-signal.ts), and the reader's close must unfollow it. An `owner` already aborted aborts `stop` at
+ * once (no request is sent). The iteration's signal is one the SDK made, so what is combined with it later (pages
+ * read ahead) never registers on `owner`.
+ *
+ * The per-call options of the call that owns `owner` (core/call-context.ts: they travel by signal) are bound to the
+ * iteration's signal, so the transport still finds a listing's `headers`, `timeoutMs`, `retry` and `onResponse`.
  */
-function follow(owner: AbortSignal | undefined, own: AbortSignal): AbortSignal {
-  if (owner === undefined) return own;
-  const combined = AbortSignal.any([owner, own]);
+export function iterationSignal(owner: AbortSignal | undefined, stop: AbortController): AbortSignal {
+  if (owner === undefined) return stop.signal;
+  followSignal(owner, stop);
   const context = callContextOf(owner);
+  if (context === undefined) return stop.signal;
+  const bound = bindCallContext(context, stop.signal);
+  bound.follow();
+  return bound.signal;
+}
+
+/**
+ * The signal of one page read ahead: aborts with the iteration's signal or `own` (the page discarded), with the
+ * iteration's per-call options bound to it. `AbortSignal.any` is fine here: its source is the iteration's signal
+ * (made by {@link iterationSignal}, never a caller's), which lives only as long as the iteration.
+ */
+export function pageSignal(iteration: AbortSignal, own: AbortSignal): AbortSignal {
+  const combined = AbortSignal.any([iteration, own]);
+  const context = callContextOf(iteration);
   if (context === undefined) return combined;
   const bound = bindCallContext(context, combined);
   bound.follow();

@@ -7,6 +7,7 @@ import type { Customer } from '../model/customer.js';
 import type { Subscription } from '../model/subscription.js';
 import type { Marketplaces } from './registry.js';
 import { Wakeup } from '../core/wakeup.js';
+import { followSignal, unfollowSignal } from '../core/follow-signal.js';
 import { allowManyListeners } from '../core/page-read-ahead.js';
 
 /** One record of a sync: a customer, a subscription, or a failure, always tagged with its provider. */
@@ -342,14 +343,20 @@ export function syncAll(marketplaces: Marketplaces, options: SyncOptions = {}): 
     return chosen ?? client.requestConcurrency ?? DEFAULT_CONCURRENCY;
   };
   /**
-   * The signal of a provider's listings: the caller's, or `stop` when the sync ends early. Every listing in flight
-   * (and each of its attempts) listens to it: many listeners are expected, not a leak; page-by-page listings follow
-   * it by a listener each (core/page-read-ahead.ts), cheaper than `AbortSignal.any`.
+   * The signal of a provider's listings: `stop`'s, aborted when the sync ends early or, with its reason, by the
+   * caller's signal, which it follows until {@link endListings} (core/follow-signal.ts: not `AbortSignal.any`, which on
+   * Node 20 keeps one signal per sync alive as long as a long-lived caller's signal lives). Every listing in flight
+   * (and each of its attempts) listens to it: many listeners are expected, not a leak.
    */
   const listingSignal = (stop: AbortController): AbortSignal => {
-    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-    allowManyListeners(signal);
-    return signal;
+    if (options.signal) followSignal(options.signal, stop);
+    allowManyListeners(stop.signal);
+    return stop.signal;
+  };
+  /** Ends a provider's listings: the ones still running are not needed any more. */
+  const endListings = (stop: AbortController): void => {
+    if (options.signal) unfollowSignal(options.signal, stop);
+    stop.abort();
   };
   const save = async () => {
     state.updatedAt = now().toISOString();
@@ -511,7 +518,7 @@ export function syncAll(marketplaces: Marketplaces, options: SyncOptions = {}): 
       }
     } finally {
       // The consumer stopped, or the provider failed: the listings still running are not needed any more.
-      stop.abort();
+      endListings(stop);
       for (const entry of queue) if (entry.kind === 'customer') entry.listing?.discard();
       void customerPages.return?.(undefined).catch(() => undefined);
     }
@@ -578,7 +585,7 @@ export function syncAll(marketplaces: Marketplaces, options: SyncOptions = {}): 
         await save();
       }
     } finally {
-      stop.abort();
+      endListings(stop);
       ahead.discard();
       customerPages?.discard();
     }

@@ -1,4 +1,6 @@
 import { setMaxListeners } from 'node:events';
+import { unfollowSignal } from '../../core/follow-signal.js';
+import { iterationSignal, pageSignal } from '../../core/page-read-ahead.js';
 import type { Page, PageReader, PageSource } from '../../core/pagination.js';
 import { Wakeup } from '../../core/wakeup.js';
 
@@ -50,7 +52,8 @@ class Slot<T> {
   #reject!: (error: unknown) => void;
 
   constructor(parent: AbortSignal) {
-    this.signal = AbortSignal.any([parent, this.controller.signal]);
+    // With the listing's per-call options (headers, timeoutMs, retry, onResponse) bound, as for any page read ahead.
+    this.signal = pageSignal(parent, this.controller.signal);
     // Up to `concurrency` reads of this page listen to its signal at once.
     setMaxListeners(0, this.signal);
     this.result = new Promise<Page<T>>((resolve, reject) => {
@@ -83,8 +86,11 @@ class Slot<T> {
 /** One iteration's pipeline: lists ahead, reads details through one pool, hands pages over in order. */
 class DetailPipeline<W, T> implements PageReader<T> {
   readonly #source: DetailPipelineSource<W, T>;
+  /** Aborts everything of this pipeline; follows the caller's signal (with its reason) until close. */
   readonly #controller = new AbortController();
   readonly #signal: AbortSignal;
+  /** The caller's signal, followed until close. */
+  readonly #owner: AbortSignal | undefined;
   readonly #maxPages: number;
   /** Pages listed (or being listed) and not yet handed over, oldest first. */
   readonly #slots: Slot<T>[] = [];
@@ -97,7 +103,14 @@ class DetailPipeline<W, T> implements PageReader<T> {
   constructor(source: DetailPipelineSource<W, T>, signal: AbortSignal | undefined, maxPages: number) {
     this.#source = source;
     this.#maxPages = maxPages;
-    this.#signal = signal ? AbortSignal.any([signal, this.#controller.signal]) : this.#controller.signal;
+    // The caller's signal may be long-lived (a shutdown signal given to every listing): followed without
+    // `AbortSignal.any`, which on Node 20 keeps what it makes alive as long as the caller's signal (nodejs/node#55351),
+    // and would register every page's `AbortSignal.any` on it too (Node flattens combined sources), nor a listener
+    // per pipeline (core/follow-signal.ts). An already aborted signal aborts the pipeline before anything is sent.
+    // The listing's per-call options stay bound to the pipeline's signal (core/call-context.ts), so every list and
+    // detail request carries them.
+    this.#owner = signal;
+    this.#signal = iterationSignal(signal, this.#controller);
   }
 
   /** The next page in order; throws the error of a page that failed (pages before it were handed over). */
@@ -125,6 +138,7 @@ class DetailPipeline<W, T> implements PageReader<T> {
   close(): void {
     this.#stopped = true;
     this.#queue.length = 0;
+    if (this.#owner) unfollowSignal(this.#owner, this.#controller);
     this.#controller.abort();
     this.#changed.notify();
   }
