@@ -5,12 +5,12 @@
  * the source's lifetime, nodejs/node#55351) and without a listener each: at most one listener is on it while calls
  * are in flight, none once they ended, and 500 concurrent calls raise no MaxListenersExceededWarning.
  */
-import { getEventListeners } from 'node:events';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultTokenCache } from '../../src/core/auth/token-provider.js';
 import { createPax8Client } from '../../src/providers/pax8/index.js';
+import { abortListeners as listeners, dependantSignals } from '../helpers/signal-probes.js';
 
 const COMPANY = 'a1b2c3d4-0000-4000-8000-00000000c0de';
 const PRODUCT = '5e1d0c2b-8a47-4f63-9b21-0d7c3e4f5a6b';
@@ -118,18 +118,6 @@ function outcome(result: PromiseSettledResult<unknown> | string, reason: unknown
   if (typeof result === 'string') return result;
   if (result.status === 'fulfilled') return 'answered';
   return result.reason === reason ? 'client reason' : `other error: ${String(result.reason)}`;
-}
-const listeners = (signal: AbortSignal) => getEventListeners(signal, 'abort').length;
-
-/**
- * Signals `AbortSignal.any` made from `signal` and registered on it (Node's internal `kDependantSignals` set; on
- * Node 20 it keeps them alive as long as `signal` lives). Undefined when this Node keeps no such set.
- */
-function dependantSignals(signal: AbortSignal): number | undefined {
-  const key = Object.getOwnPropertySymbols(signal).find((s) => s.description === 'kDependantSignals');
-  if (key === undefined) return undefined;
-  const set = (signal as unknown as Record<symbol, Set<unknown> | undefined>)[key];
-  return set?.size ?? 0;
 }
 
 describe('aborting the client signal', () => {

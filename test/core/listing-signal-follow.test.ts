@@ -11,7 +11,6 @@
  * one listener added while they run. Aborting the signal mid-listing aborts the listing with the caller's reason;
  * a signal already aborted fails the listing before any request; per-call options still reach the pages read ahead.
  */
-import { getEventListeners } from 'node:events';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -19,6 +18,7 @@ import { MemoryTokenCache } from '../../src/core/auth/token-provider.js';
 import { createIngramClient } from '../../src/providers/ingram/index.js';
 import { createPax8Client } from '../../src/providers/pax8/index.js';
 import { Marketplaces, syncAll } from '../../src/workflows/index.js';
+import { abortListeners as listeners, dependantSignals } from '../helpers/signal-probes.js';
 
 /** Pages of the Pax8 listing (two companies each); rows of the Ingram listing (one a page). */
 const PAX8_PAGES = 3;
@@ -163,19 +163,6 @@ function ingramClient() {
     pageSize: 1,
     detailConcurrency: 2,
   });
-}
-
-const listeners = (signal: AbortSignal) => getEventListeners(signal, 'abort').length;
-
-/**
- * Signals `AbortSignal.any` made from `signal` and registered on it (Node's internal `kDependantSignals` set; on
- * Node 20 it keeps them alive as long as `signal` lives). Undefined when this Node keeps no such set.
- */
-function dependantSignals(signal: AbortSignal): number | undefined {
-  const key = Object.getOwnPropertySymbols(signal).find((s) => s.description === 'kDependantSignals');
-  if (key === undefined) return undefined;
-  const set = (signal as unknown as Record<symbol, Set<unknown> | undefined>)[key];
-  return set?.size ?? 0;
 }
 
 /** How a listing ends, as words an assertion shows: its page count, or its error. */
