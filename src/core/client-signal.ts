@@ -4,11 +4,11 @@
  * The client's signal is the caller's and lives as long as the client. On Node 20, `AbortSignal.any([client, call])`
  * keeps every signal it made alive for the source's lifetime (nodejs/node#55351, fixed in later Node): 60-70 bytes
  * per call, a few KB with listeners on it, on a client that may make millions of calls. Instead, every transport
- * given the same signal shares one {@link ClientSignal}: it listens to the caller's signal with ONE listener, and
- * only while a call is in flight (removed when the last one ends), and aborts the in-flight calls itself with the
- * caller's reason. Calls register in a `Set` (O(1) in and out, unlike an `EventTarget`'s listener list), so
- * thousands of concurrent calls add no listener to the caller's signal (no `MaxListenersExceededWarning`, and
- * `setMaxListeners` is never called on it).
+ * given the same signal shares one {@link ClientSignal}, and every call follows the caller's signal through
+ * core/follow-signal.ts: ONE listener on it while a call is in flight (removed when the last one ends), which aborts
+ * the in-flight calls with the caller's reason. Followers are kept in a `Set` (O(1) in and out, unlike an
+ * `EventTarget`'s listener list), so thousands of concurrent calls add no listener to the caller's signal (no
+ * `MaxListenersExceededWarning`, and `setMaxListeners` is never called on it).
  *
  * What a call gets as its signal:
  * - no signal of its own: the shared signal of the {@link ClientSignal} (made by the SDK, its listener limit lifted:
@@ -24,6 +24,7 @@
  * looks them up on the request's signal, before this.
  */
 import { setMaxListeners } from 'node:events';
+import { followSignal, unfollowSignal } from './follow-signal.js';
 
 /** A call's view of the client's signal: the signal it runs under, and the end of its following. */
 export interface ClientSignalScope {
@@ -38,15 +39,16 @@ class Settled implements ClientSignalScope {
   leave(): void {}
 }
 
-/** A call with a signal of its own: aborts with the client's (through the {@link ClientSignal}) or its own. */
+/** A call with a signal of its own: aborts with the client's (a follower of it) or its own. */
 class BothSignals implements ClientSignalScope {
   readonly #controller = new AbortController();
-  readonly #client: ClientSignal;
+  readonly #source: AbortSignal;
   readonly #own: AbortSignal;
 
-  constructor(client: ClientSignal, own: AbortSignal) {
-    this.#client = client;
+  constructor(source: AbortSignal, own: AbortSignal) {
+    this.#source = source;
     this.#own = own;
+    followSignal(source, this.#controller);
     // A listener object, not a closure: nothing more to allocate per call.
     own.addEventListener('abort', this, { once: true });
   }
@@ -60,14 +62,9 @@ class BothSignals implements ClientSignalScope {
     this.#controller.abort(this.#own.reason);
   }
 
-  /** The client's signal aborted. */
-  abort(reason: unknown): void {
-    this.#controller.abort(reason);
-  }
-
   leave(): void {
     this.#own.removeEventListener('abort', this);
-    this.#client.release(this);
+    unfollowSignal(this.#source, this.#controller);
   }
 }
 
@@ -77,15 +74,11 @@ class BothSignals implements ClientSignalScope {
  */
 export class ClientSignal {
   readonly #source: AbortSignal;
-  /** The signal of calls without one of their own; aborted with the source's reason. */
+  /** The signal of calls without one of their own; follows the source while such calls run. */
   readonly #shared = new AbortController();
-  /** In-flight calls with a signal of their own. */
-  readonly #both = new Set<BothSignals>();
   /** In-flight calls on the shared signal. */
   #onShared = 0;
   readonly #sharedScope: ClientSignalScope;
-  /** Whether the one listener is on the source. */
-  #listening = false;
 
   constructor(source: AbortSignal) {
     this.#source = source;
@@ -97,7 +90,7 @@ export class ClientSignal {
   /** The scope of a call starting now, whose own signal is `own`. */
   enter(own: AbortSignal | undefined): ClientSignalScope {
     const shared = this.#shared.signal;
-    // Aborted already (before the source's abort, as `AbortSignal.any([client, call])` ordered them).
+    // Aborted already (before the call's own, as `AbortSignal.any([client, call])` ordered them).
     if (shared.aborted) return new Settled(shared);
     if (this.#source.aborted) {
       this.#shared.abort(this.#source.reason);
@@ -105,46 +98,15 @@ export class ClientSignal {
     }
     // The client's own signal passed to a call too is one signal, followed once.
     if (own === undefined || own === this.#source) {
-      this.#onShared += 1;
-      this.#listen();
+      if (this.#onShared++ === 0) followSignal(this.#source, this.#shared);
       return this.#sharedScope;
     }
     if (own.aborted) return new Settled(own);
-    const call = new BothSignals(this, own);
-    this.#both.add(call);
-    this.#listen();
-    return call;
-  }
-
-  /** A call with its own signal ended. */
-  release(call: BothSignals): void {
-    if (this.#both.delete(call)) this.#unlistenIfIdle();
+    return new BothSignals(this.#source, own);
   }
 
   #leaveShared(): void {
-    this.#onShared -= 1;
-    this.#unlistenIfIdle();
-  }
-
-  #listen(): void {
-    if (this.#listening) return;
-    this.#listening = true;
-    this.#source.addEventListener('abort', this, { once: true });
-  }
-
-  #unlistenIfIdle(): void {
-    if (!this.#listening || this.#onShared > 0 || this.#both.size > 0) return;
-    this.#listening = false;
-    this.#source.removeEventListener('abort', this);
-  }
-
-  /** The source aborted: every in-flight call aborts with its reason. */
-  handleEvent(): void {
-    this.#listening = false;
-    const reason = this.#source.reason;
-    this.#shared.abort(reason);
-    for (const call of this.#both) call.abort(reason);
-    this.#both.clear();
+    if (--this.#onShared === 0) unfollowSignal(this.#source, this.#shared);
   }
 }
 
