@@ -12,6 +12,7 @@
  * and the reads write safety makes after an ambiguous failure (they must not be cut short by the call's abort).
  */
 import { ValidationError, type ValidationIssue } from './errors.js';
+import { followSignal, unfollowSignal } from './follow-signal.js';
 import { SENSITIVE_KEY } from './redact.js';
 import type { RetryOptions } from './retry.js';
 
@@ -202,22 +203,19 @@ export function bindCallContext(context: CallContext, signal: AbortSignal | unde
   const controller = new AbortController();
   contexts.set(controller.signal, context);
   let following = false;
-  const onAbort = () => controller.abort(signal?.reason);
   return {
     signal: controller.signal,
     follow: () => {
       if (!signal || following || controller.signal.aborted) return;
-      if (signal.aborted) {
-        onAbort();
-        return;
-      }
-      following = true;
-      signal.addEventListener('abort', onAbort, { once: true });
+      // One listener on the caller's signal for all the calls and listings following it (core/follow-signal.ts):
+      // a listener each warned past 10 concurrent calls with per-call options on one signal.
+      following = !signal.aborted;
+      followSignal(signal, controller);
     },
     release: () => {
-      if (!following) return;
+      if (!following || !signal) return;
       following = false;
-      signal?.removeEventListener('abort', onAbort);
+      unfollowSignal(signal, controller);
     },
   };
 }

@@ -349,3 +349,31 @@ describe('syncAll on one long-lived caller signal', () => {
     expect(dependantSignals(shutdown.signal) ?? 0).toBe(0);
   });
 });
+
+describe('listings with per-call options on one long-lived caller signal', () => {
+  it('50 at once add one listener to it, not one each (no MaxListenersExceededWarning)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const c = pax8Client();
+      const shutdown = new AbortController();
+      let most = 0;
+      const lists = Array.from({ length: 50 }, () =>
+        c.listCustomers({ signal: shutdown.signal, headers: { 'x-trace-id': 'many' } }),
+      );
+      const watch = setInterval(() => {
+        most = Math.max(most, listeners(shutdown.signal));
+      }, 1);
+      const pages = await Promise.all(lists.map((l) => consume(l.byPage())));
+      clearInterval(watch);
+      expect(new Set(pages)).toEqual(new Set([`${PAX8_PAGES} pages`]));
+      expect(most).toBeLessThanOrEqual(1);
+      expect(listeners(shutdown.signal)).toBe(0);
+      await new Promise((r) => setImmediate(r));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
