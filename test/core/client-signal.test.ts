@@ -5,11 +5,11 @@
  * the source's lifetime, nodejs/node#55351) and without a listener each: at most one listener is on it while calls
  * are in flight, none once they ended, and 500 concurrent calls raise no MaxListenersExceededWarning.
  */
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ServerResponse } from 'node:http';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultTokenCache } from '../../src/core/auth/token-provider.js';
 import { createPax8Client } from '../../src/providers/pax8/index.js';
+import { type SeenRequest, send, useLookAlike } from '../helpers/lookalike.js';
 import { abortListeners as listeners, dependantSignals } from '../helpers/signal-probes.js';
 
 const COMPANY = 'a1b2c3d4-0000-4000-8000-00000000c0de';
@@ -19,18 +19,11 @@ const subId = (i: number) => `5ab00000-0000-4000-8000-${i.toString(16).padStart(
 /** How the look-alike answers `GET /subscriptions/{id}`. */
 type Mode = 'answer' | 'hold' | 'rate-limited' | 'missing';
 let mode: Mode = 'answer';
-let server: Server;
-let baseUrl = '';
 const seen = { token: 0, subscription: 0, traceHeader: [] as string[] };
 /** Held requests, answered by `releaseHeld()`. */
 let held: ServerResponse[] = [];
 /** Resolves when the look-alike has seen `want` subscription requests. */
 let waiters: { want: number; resolve: () => void }[] = [];
-
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
-}
 
 const subscription = (id: string) => ({
   id,
@@ -42,19 +35,17 @@ const subscription = (id: string) => ({
   startDate: '2024-01-15T00:00:00Z',
 });
 
-function handle(req: IncomingMessage, res: ServerResponse): void {
-  req.resume();
-  const url = new URL(req.url ?? '/', 'http://x');
-  if (req.method === 'POST' && url.pathname === '/token') {
+function handle(req: SeenRequest, res: ServerResponse): void {
+  if (req.method === 'POST' && req.path === '/token') {
     seen.token += 1;
-    req.on('end', () => send(res, 200, { access_token: 'tok', expires_in: 3600, token_type: 'Bearer' }));
+    send(res, 200, { access_token: 'tok', expires_in: 3600, token_type: 'Bearer' });
     return;
   }
-  if (req.headers.authorization === 'Bearer tok' && url.pathname === `/products/${PRODUCT}/dependencies`) {
+  if (req.headers.authorization === 'Bearer tok' && req.path === `/products/${PRODUCT}/dependencies`) {
     send(res, 200, { commitmentDependencies: [] });
     return;
   }
-  const one = /^\/subscriptions\/([^/]+)$/.exec(url.pathname);
+  const one = /^\/subscriptions\/([^/]+)$/.exec(req.path);
   if (!one || req.headers.authorization !== 'Bearer tok') {
     send(res, 404, { message: 'Not Found' });
     return;
@@ -81,16 +72,9 @@ function releaseHeld(): void {
   held = [];
 }
 
-beforeAll(async () => {
-  server = createServer(handle);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  releaseHeld();
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+// After-hooks run in reverse order: the held answers are sent before the look-alike closes.
+const lookalike = useLookAlike(handle);
+afterAll(releaseHeld);
 beforeEach(() => {
   defaultTokenCache.clear();
   mode = 'answer';
@@ -104,8 +88,8 @@ afterEach(() => releaseHeld());
 function client(signal: AbortSignal, options: { retries?: number } = {}) {
   return createPax8Client({
     credentials: { clientId: 'client-signal-test', clientSecret: 'secret' },
-    baseUrl,
-    tokenUrl: `${baseUrl}/token`,
+    baseUrl: lookalike.current.url,
+    tokenUrl: `${lookalike.current.url}/token`,
     signal,
     // No queue: every call is in flight at once (the most listeners the old way would have put on the signal).
     rateLimit: false,

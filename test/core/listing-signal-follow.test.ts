@@ -11,13 +11,13 @@
  * one listener added while they run. Aborting the signal mid-listing aborts the listing with the caller's reason;
  * a signal already aborted fails the listing before any request; per-call options still reach the pages read ahead.
  */
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ServerResponse } from 'node:http';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryTokenCache } from '../../src/core/auth/token-provider.js';
 import { createIngramClient } from '../../src/providers/ingram/index.js';
 import { createPax8Client } from '../../src/providers/pax8/index.js';
 import { Marketplaces, syncAll } from '../../src/workflows/index.js';
+import { type SeenRequest, send, useLookAlike } from '../helpers/lookalike.js';
 import { abortListeners as listeners, dependantSignals } from '../helpers/signal-probes.js';
 
 /** Pages of the Pax8 listing (two companies each); rows of the Ingram listing (one a page). */
@@ -39,19 +39,19 @@ const vendor = {
   abandoned: 0,
 };
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  if (res.destroyed) return;
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+/** Answers unless the client already gave up on the request. */
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  if (!res.destroyed) send(res, status, body);
 }
 
 function pax8(url: URL, res: ServerResponse): void {
   const page = Number(url.searchParams.get('page'));
   if (page === vendor.failPage) {
-    send(res, 400, { status: 400, message: 'Bad page' });
+    reply(res, 400, { status: 400, message: 'Bad page' });
     return;
   }
   const ids = [`c${page}-0`, `c${page}-1`];
-  send(res, 200, {
+  reply(res, 200, {
     content: ids.map((id) => ({ id, name: `Company ${id}`, status: 'Active' })),
     page: { size: 2, number: page, totalPages: PAX8_PAGES, totalElements: PAX8_PAGES * 2 },
   });
@@ -64,15 +64,15 @@ function ingram(url: URL, res: ServerResponse): void {
     const rows = Array.from({ length: INGRAM_ROWS }, (_, i) => `s${i + 1}`)
       .slice(offset, offset + limit)
       .map((id) => ({ id, customerId: 'c1', name: `Plan ${id}`, status: 'active' }));
-    send(res, 200, { data: rows, pagination: { offset, limit, total: INGRAM_ROWS } });
+    reply(res, 200, { data: rows, pagination: { offset, limit, total: INGRAM_ROWS } });
     return;
   }
   const id = /^\/subscriptions\/([^/]+)$/.exec(url.pathname)?.[1] ?? '';
   if (id === vendor.failDetail) {
-    send(res, 400, { status: 400, message: 'Bad request' });
+    reply(res, 400, { status: 400, message: 'Bad request' });
     return;
   }
-  send(res, 200, {
+  reply(res, 200, {
     id,
     customerId: 'c1',
     name: `Plan ${id}`,
@@ -81,43 +81,30 @@ function ingram(url: URL, res: ServerResponse): void {
   });
 }
 
-function handle(req: IncomingMessage, res: ServerResponse): void {
-  req.resume();
-  req.on('end', () => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (req.method === 'POST' && url.pathname === '/pax8/token') {
-      return send(res, 200, { access_token: 'tok', expires_in: 3600, token_type: 'Bearer' });
-    }
-    if (req.method === 'POST' && url.pathname === '/ingram/token') {
-      return send(res, 200, { token: 'tok', expiresInSeconds: 1500 });
-    }
-    if (req.headers.authorization !== 'Bearer tok') return send(res, 401, { status: 401, message: 'Unauthorized' });
-    vendor.requests += 1;
-    const isPax8 = url.pathname.startsWith('/pax8/');
-    const path = new URL(url.pathname.replace(/^\/(pax8|ingram)/, '') + url.search, 'http://127.0.0.1');
-    vendor.traces.push(req.headers['x-trace-id'] as string | undefined);
-    const answer = () => (isPax8 ? pax8(path, res) : ingram(path, res));
-    const held = isPax8 ? Number(path.searchParams.get('page')) >= 1 : path.pathname !== '/subscriptions';
-    if (!(vendor.hold && held)) return answer();
-    res.on('close', () => {
-      if (!res.writableFinished) vendor.abandoned += 1;
-    });
-    vendor.held.push(answer);
+function handle(req: SeenRequest, res: ServerResponse): unknown {
+  if (req.method === 'POST' && req.path === '/pax8/token') {
+    return reply(res, 200, { access_token: 'tok', expires_in: 3600, token_type: 'Bearer' });
+  }
+  if (req.method === 'POST' && req.path === '/ingram/token') {
+    return reply(res, 200, { token: 'tok', expiresInSeconds: 1500 });
+  }
+  if (req.headers.authorization !== 'Bearer tok') return reply(res, 401, { status: 401, message: 'Unauthorized' });
+  vendor.requests += 1;
+  const isPax8 = req.path.startsWith('/pax8/');
+  const path = new URL(`${req.path.replace(/^\/(pax8|ingram)/, '')}?${req.query}`, 'http://127.0.0.1');
+  vendor.traces.push(req.headers['x-trace-id'] as string | undefined);
+  const answer = () => (isPax8 ? pax8(path, res) : ingram(path, res));
+  const held = isPax8 ? Number(path.searchParams.get('page')) >= 1 : path.pathname !== '/subscriptions';
+  if (!(vendor.hold && held)) return answer();
+  res.on('close', () => {
+    if (!res.writableFinished) vendor.abandoned += 1;
   });
+  vendor.held.push(answer);
 }
 
-let server: Server;
-let baseUrl = '';
-beforeAll(async () => {
-  server = createServer(handle);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  releaseHeld();
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+// After-hooks run in reverse order: the held answers are sent before the look-alike closes.
+const lookalike = useLookAlike(handle);
+afterAll(releaseHeld);
 beforeEach(() => {
   vendor.failPage = -1;
   vendor.failDetail = '';
@@ -144,8 +131,8 @@ async function until(check: () => boolean): Promise<void> {
 function pax8Client() {
   return createPax8Client({
     credentials: { clientId: 'listing-signal-id', clientSecret: 'listing-signal-secret' },
-    baseUrl: `${baseUrl}/pax8`,
-    tokenUrl: `${baseUrl}/pax8/token`,
+    baseUrl: `${lookalike.current.url}/pax8`,
+    tokenUrl: `${lookalike.current.url}/pax8/token`,
     tokenCache: new MemoryTokenCache(),
     rateLimit: { requests: 100_000, perMs: 1_000, maxConcurrent: 4 },
     retry: { retries: 0 },
@@ -156,7 +143,7 @@ function ingramClient() {
   return createIngramClient({
     credentials: { username: 'me.API', password: 'pw-secret-123', subscriptionKey: 'key-secret-456' },
     marketplace: 'us',
-    baseUrl: `${baseUrl}/ingram`,
+    baseUrl: `${lookalike.current.url}/ingram`,
     tokenCache: new MemoryTokenCache(),
     rateLimit: false,
     retry: { retries: 0 },
