@@ -11,13 +11,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
+import { REF } from './overhead-fixture.mjs';
 
 const base = process.argv[2];
 if (!base) throw new Error('usage: node bench/overhead-ab.mjs <bench server base URL>');
-const REF = {
-  customerId: '5d1f3c2e-0000-4000-8000-000000000001',
-  subscriptionId: '0c9e2a44-0000-4000-8000-000000000003',
-};
 const url = `${base}/subscriptions/${REF.subscriptionId}`;
 const h3 = {
   'user-agent': 'msp-marketplace-sdk/0.1.0',

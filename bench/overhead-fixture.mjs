@@ -1,15 +1,17 @@
 /**
- * The Pax8 subscription the per-call scripts (overhead-own-cpu.mjs, overhead-own-cpu-ab.mjs, overhead-gap.mjs) read
- * on an in-memory `fetch`: the same shape as bench/server.ts answers, so their figures compare with the overhead's.
+ * The Pax8 subscription of every overhead figure: bench/server.ts answers it over HTTP, and the per-call scripts
+ * (overhead-own-cpu.mjs, overhead-own-cpu-ab.mjs, overhead-gap.mjs, overhead-ab.mjs) read it on an in-memory `fetch`,
+ * so their figures compare. Plain JavaScript, so those scripts run on `node` without tsx (types: overhead-fixture.d.mts).
  */
-export const CUSTOMER_ID = '0c9e2a44-0000-4000-8000-000000000001';
+export const CUSTOMER_ID = '5d1f3c2e-0000-4000-8000-000000000001';
+export const PRODUCT_ID = '7a3e9b10-0000-4000-8000-000000000002';
 export const REF = { customerId: CUSTOMER_ID, subscriptionId: '0c9e2a44-0000-4000-8000-000000000003' };
 
-/** A subscription of the customer with id `id`. */
-export const sub = (id) => ({
+/** A subscription `id` of the customer `companyId`. */
+export const sub = (id, companyId = CUSTOMER_ID) => ({
   id,
-  companyId: CUSTOMER_ID,
-  productId: '0c9e2a44-0000-4000-8000-000000000002',
+  companyId,
+  productId: PRODUCT_ID,
   productName: 'Microsoft 365 Business Premium',
   vendorSubscriptionId: 'a1b2c3d4-e5f6-4a5b-8c7d-0123456789ab',
   vendorSkuId: 'CFQ7TTC0LCHC:0002',

@@ -16,6 +16,7 @@ import { fork } from 'node:child_process';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { CUSTOMER_ID, REF, sub as subscription } from './overhead-fixture.mjs';
 
 /** What the server can be told through `POST /__config`. */
 export interface ServerConfig {
@@ -49,33 +50,8 @@ export interface ServerStats {
 }
 
 export const MAX_PAGE_SIZE = 200;
-const CUSTOMER_ID = '5d1f3c2e-0000-4000-8000-000000000001';
-const PRODUCT_ID = '7a3e9b10-0000-4000-8000-000000000002';
-
 /** The id and customer id of the subscription `GET /v1/subscriptions/{id}` answers. */
-export const SUBSCRIPTION_REF = { customerId: CUSTOMER_ID, subscriptionId: '0c9e2a44-0000-4000-8000-000000000003' };
-
-function subscription(id: string, companyId = CUSTOMER_ID): Record<string, unknown> {
-  return {
-    id,
-    companyId,
-    productId: PRODUCT_ID,
-    productName: 'Microsoft 365 Business Premium',
-    vendorSubscriptionId: 'a1b2c3d4-e5f6-4a5b-8c7d-0123456789ab',
-    vendorSkuId: 'CFQ7TTC0LCHC:0002',
-    quantity: 25,
-    startDate: '2024-01-15T00:00:00Z',
-    createdDate: '2024-01-15T10:22:31.153-0700',
-    updatedDate: '2024-06-01T08:00:00.000-0700',
-    billingStart: '2024-01-15',
-    status: 'Active',
-    price: 22,
-    partnerCost: 18.7,
-    currencyCode: 'USD',
-    billingTerm: 'Monthly',
-    commitmentTerm: null,
-  };
-}
+export const SUBSCRIPTION_REF = REF;
 
 /** The JSON body `GET /v1/subscriptions/{id}` answers (also used by the in-memory fetch of bench/overhead.ts). */
 export function subscriptionBody(): string {
