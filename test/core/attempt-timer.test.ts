@@ -16,18 +16,9 @@ import {
 } from '../../src/core/attempt-timer.js';
 import { TimeoutError } from '../../src/core/errors.js';
 import { createPax8Client } from '../../src/providers/pax8/index.js';
+import { JSON_HEADERS, REF, SUBSCRIPTION, tokenBody } from '../helpers/pax8-in-memory.js';
 
-const REF = { customerId: 'c0000000-0000-4000-8000-000000000001', subscriptionId: 's-1' };
-const TOKEN = JSON.stringify({ access_token: 'attempt-timer-token', expires_in: 3600, token_type: 'Bearer' });
-const SUBSCRIPTION = JSON.stringify({
-  id: 's-1',
-  companyId: REF.customerId,
-  productId: 'p-1',
-  quantity: 3,
-  status: 'Cancelled',
-  billingTerm: 'Monthly',
-});
-const JSON_HEADERS = { 'content-type': 'application/json' };
+const TOKEN = tokenBody('attempt-timer-token');
 /** The shared timer and the transport read deadlines from performance.now(): fake it with the timers. */
 const FAKE = ['setTimeout', 'clearTimeout', 'performance'] as const;
 

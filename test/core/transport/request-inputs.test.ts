@@ -5,18 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createPax8Client } from '../../../src/providers/pax8/index.js';
+import { JSON_HEADERS, REF, SUBSCRIPTION, tokenBody } from '../../helpers/pax8-in-memory.js';
 
-const REF = { customerId: 'c0000000-0000-4000-8000-000000000001', subscriptionId: 's-1' };
-const TOKEN = JSON.stringify({ access_token: 'request-inputs-token', expires_in: 3600, token_type: 'Bearer' });
-const SUBSCRIPTION = JSON.stringify({
-  id: 's-1',
-  companyId: REF.customerId,
-  productId: 'p-1',
-  quantity: 3,
-  status: 'Cancelled',
-  billingTerm: 'Monthly',
-});
-const JSON_HEADERS = { 'content-type': 'application/json' };
+const TOKEN = tokenBody('request-inputs-token');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /** Records the headers of every API request and answers at once. */
